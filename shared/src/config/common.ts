@@ -1,0 +1,73 @@
+import type { TrimPolicy } from '../redis/trim.js';
+import type { ConfigReader } from './reader.js';
+
+/** Settings every stream stage shares. */
+export interface StageSettings {
+  redisUrl: string;
+  streamPrefix: string;
+  consumerName: string | undefined;
+  batchSize: number;
+  blockMs: number;
+  claimMinIdleMs: number;
+  claimIntervalMs: number;
+  maxDeliveries: number;
+  metricsAddr: string | undefined;
+  logLevel: string;
+  trim: TrimPolicy;
+}
+
+export function readRedisSettings(r: ConfigReader): { redisUrl: string; streamPrefix: string } {
+  const streamPrefix = r.string('STREAM_PREFIX', 'solstice');
+  if (!/^[A-Za-z0-9_.:{}-]+$/.test(streamPrefix)) {
+    r.fail('STREAM_PREFIX', 'letters, digits and _ . : { } -', streamPrefix);
+  }
+  return { redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), streamPrefix };
+}
+
+export function readStageSettings(r: ConfigReader, defaultMetricsAddr?: string): StageSettings {
+  return {
+    ...readRedisSettings(r),
+    consumerName: r.string('CONSUMER_NAME'),
+    batchSize: r.int('STAGE_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
+    blockMs: r.int('STAGE_BLOCK_MS', 1000, { min: 10, max: 60_000 }),
+    claimMinIdleMs: r.int('CLAIM_MIN_IDLE_MS', 60_000, { min: 10 }),
+    claimIntervalMs: r.int('CLAIM_INTERVAL_MS', 10_000, { min: 10 }),
+    maxDeliveries: r.int('MAX_DELIVERIES', 5, { min: 1, max: 1000 }),
+    metricsAddr: readAddr(r, 'METRICS_ADDR', defaultMetricsAddr),
+    logLevel: readLogLevel(r),
+    trim: {
+      maxLen: r.int('STREAM_MAXLEN', 1_000_000),
+      // GitHub keeps deliveries 3 days; keeping events as long lets an operator replay them.
+      maxAgeMs: r.int('STREAM_MAX_AGE_MS', 3 * 24 * 3600 * 1000),
+      intervalMs: r.int('TRIM_INTERVAL_MS', 60_000, { min: 100 }),
+    },
+  };
+}
+
+export function readLogLevel(r: ConfigReader): string {
+  const level = r.string('LOG_LEVEL', 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+    r.fail('LOG_LEVEL', 'one of fatal, error, warn, info, debug, trace, silent', level);
+    return 'info';
+  }
+  return level;
+}
+
+/** host:port, as in HTTP_ADDR=0.0.0.0:8082; `:0` asks for any free port. */
+export function readAddr(r: ConfigReader, name: string, fallback: string): string;
+export function readAddr(r: ConfigReader, name: string, fallback?: string): string | undefined;
+export function readAddr(r: ConfigReader, name: string, fallback?: string): string | undefined {
+  const value = r.raw(name) ?? fallback;
+  if (value === undefined) return undefined;
+  if (parseAddr(value) === undefined) return r.fail(name, 'host:port, e.g. 0.0.0.0:8082', value) ?? fallback;
+  return value;
+}
+
+export function parseAddr(value: string): { host: string; port: number } | undefined {
+  const m = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(value);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port > 65535) return undefined;
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}

@@ -1,0 +1,48 @@
+export { PermanentError, HttpError, ConfigError, isPermanent, errorMessage } from './errors.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { ConfigReader, flagName, redactUrl, type ConfigSource } from './config/reader.js';
+export {
+  readStageSettings,
+  readRedisSettings,
+  readLogLevel,
+  readAddr,
+  parseAddr,
+  type StageSettings,
+} from './config/common.js';
+export { groupIdFor, requestIdFor, SOLSTICE_NAMESPACE } from './ids.js';
+export { keysFor, type Keys } from './keys.js';
+export {
+  validateJobRequest,
+  validateJobResult,
+  parseJson,
+  envelopeToFields,
+  envelopeFromFields,
+  rawEventFromFields,
+  payloadOf,
+  type JobRequest,
+  type JobResult,
+  type RawEvent,
+  type JobEnvelope,
+} from './messages.js';
+export { createRedis, waitReady, closeRedis, type Redis, type RedisClientOptions } from './redis/client.js';
+export {
+  StageRunner,
+  type StageRunnerOptions,
+  type StreamEntry,
+  type EntryOutcome,
+  type BatchHandler,
+} from './redis/stage-runner.js';
+export { perEntry } from './redis/per-entry.js';
+export { ackAndAdd, deadLetter, storeOnce, type Output } from './redis/scripts.js';
+export { trimStream, oldestNeededId, type TrimPolicy } from './redis/trim.js';
+export {
+  compareStreamIds,
+  nextStreamId,
+  parseStreamId,
+  fieldsToObject,
+  objectToFields,
+} from './redis/stream-ids.js';
+export { createStage, consumerNameFor, type Stage, type StageOptions } from './stage.js';
+export { createMetrics, type Metrics } from './metrics.js';
+export { startOpsServer, type OpsServerOptions } from './ops-server.js';
+export { handleProcessSignals, runMain, closeAll } from './process.js';

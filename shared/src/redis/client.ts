@@ -1,0 +1,56 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+export type { Redis };
+
+export interface RedisClientOptions {
+  /**
+   * `worker`: commands wait through a reconnect (a stage must not lose its place);
+   * `request`: commands fail at once while disconnected, so an HTTP request can answer 503.
+   */
+  role: 'worker' | 'request';
+  name?: string;
+}
+
+/** One ioredis connection; a blocking reader must have one of its own (ioredis #984). */
+export function createRedis(url: string, opts: RedisClientOptions): Redis {
+  const base: RedisOptions = {
+    connectionName: opts.name,
+    lazyConnect: false,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+  };
+  const roleOptions: RedisOptions =
+    opts.role === 'worker'
+      ? { maxRetriesPerRequest: null, enableOfflineQueue: true }
+      : { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 2000 };
+  return new Redis(url, { ...base, ...roleOptions });
+}
+
+/** Resolves once the client is ready, or rejects after `timeoutMs`. */
+export async function waitReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis not reachable within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    };
+    redis.on('ready', onReady);
+  });
+}
+
+/** Closes a client without throwing: QUIT when connected, else drop the socket. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  try {
+    if (redis.status === 'ready') await redis.quit();
+    else redis.disconnect();
+  } catch {
+    redis.disconnect();
+  }
+}
