@@ -7,6 +7,7 @@ export {
   readLogLevel,
   readAddr,
   parseAddr,
+  readAmqpSettings,
   type StageSettings,
 } from './config/common.js';
 export { groupIdFor, requestIdFor, SOLSTICE_NAMESPACE } from './ids.js';
@@ -46,3 +47,7 @@ export { createStage, consumerNameFor, type Stage, type StageOptions } from './s
 export { createMetrics, type Metrics } from './metrics.js';
 export { startOpsServer, type OpsServerOptions } from './ops-server.js';
 export { handleProcessSignals, runMain, closeAll } from './process.js';
+export { connectAmqp, type AmqpConnectOptions, type AmqpSettings, type ChannelModel, type RecoveringChannelModel } from './amqp/connect.js';
+export { readGitHubSettings, type GitHubSettings } from './github/settings.js';
+export { createGitHubApp, type GitHubApp, type GitHubAppOptions, type GitHubClient } from './github/app-octokit.js';
+export { redisTokenCache } from './github/token-cache.js';

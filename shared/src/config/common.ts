@@ -71,3 +71,14 @@ export function parseAddr(value: string): { host: string; port: number } | undef
   const host = m[1]!.replace(/^\[|\]$/g, '');
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
+
+/** AMQP_URL, AMQP_EXCHANGE and AMQP_QUEUE_TYPE, shared by the publisher and the reporter. */
+export function readAmqpSettings(r: ConfigReader): { amqpUrl: string; exchange: string; queueType: 'classic' | 'quorum' } {
+  const queueType = r.string('AMQP_QUEUE_TYPE', 'classic');
+  if (queueType !== 'classic' && queueType !== 'quorum') r.fail('AMQP_QUEUE_TYPE', 'classic or quorum', queueType);
+  return {
+    amqpUrl: r.url('AMQP_URL', 'amqp://127.0.0.1:5672/%2f', ['amqp:', 'amqps:']),
+    exchange: r.string('AMQP_EXCHANGE', 'solstice.jobs'),
+    queueType: queueType === 'quorum' ? 'quorum' : 'classic',
+  };
+}

@@ -1,0 +1,108 @@
+import { createAppAuth } from '@octokit/auth-app';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import type { GitHubSettings } from './settings.js';
+import { redisTokenCache } from './token-cache.js';
+
+// Typed as plain Octokit: the plugins add behaviour, not methods we call.
+const AppOctokit: typeof Octokit = Octokit.plugin(retry, throttling);
+export type GitHubClient = Octokit;
+
+export interface GitHubAppOptions {
+  settings: GitHubSettings;
+  app: { appId: number; privateKey: string };
+  redis: Redis;
+  /** Redis key of a cached installation token: keys.tokenCache. */
+  tokenKey: (cacheKey: string) => string;
+  log: Logger;
+  metrics?: Metrics;
+}
+
+/** Octokit clients of the GitHub App: one JWT client, one cached client per installation. */
+export interface GitHubApp {
+  /** Authenticated as the App itself (JWT): /app/… routes, GET /repos/{o}/{r}/installation. */
+  app(): GitHubClient;
+  installation(installationId: number): GitHubClient;
+}
+
+/**
+ * GitHub App clients with retries (5xx, with plugin-retry), rate-limit handling (primary
+ * and secondary limits, Retry-After, with plugin-throttling), installation tokens shared
+ * through Redis, and every call counted by route and status.
+ */
+export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
+  const cache = redisTokenCache(o.redis, o.tokenKey);
+  // One write queue per installation, as GitHub asks writes to be serial and a second apart.
+  const write = new Bottleneck.Group({ maxConcurrent: 1, minTime: o.settings.writeMinMs });
+  const log = {
+    debug: (msg: string) => o.log.debug({ src: 'octokit' }, msg),
+    info: (msg: string) => o.log.debug({ src: 'octokit' }, msg),
+    warn: (msg: string) => o.log.warn({ src: 'octokit' }, msg),
+    error: (msg: string) => o.log.error({ src: 'octokit' }, msg),
+  };
+  const make = (id: string, installationId?: number): GitHubClient => {
+    const client: GitHubClient = new AppOctokit({
+      baseUrl: o.settings.apiBase,
+      authStrategy: createAppAuth,
+      auth: {
+        appId: o.app.appId,
+        privateKey: o.app.privateKey,
+        cache,
+        log,
+        ...(installationId === undefined ? {} : { installationId }),
+      },
+      log,
+      retry: { retryAfterBaseValue: o.settings.retryBaseMs },
+      throttle: {
+        id,
+        write,
+        retryAfterBaseValue: o.settings.retryBaseMs,
+        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
+          o.log.warn({ retryAfter, route: `${options.method} ${options.url}`, retryCount }, 'GitHub rate limit hit');
+          return retryCount < 3;
+        },
+        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
+          o.log.warn({ retryAfter, route: `${options.method} ${options.url}`, retryCount }, 'GitHub secondary rate limit hit');
+          return retryCount < 3;
+        },
+      },
+    });
+    countCalls(client, o.metrics);
+    return client;
+  };
+  const installations = new Map<number, GitHubClient>();
+  let appClient: GitHubClient | undefined;
+  return {
+    app: () => (appClient ??= make('app')),
+    installation(installationId) {
+      let client = installations.get(installationId);
+      if (!client) {
+        client = make(`installation-${installationId}`, installationId);
+        installations.set(installationId, client);
+      }
+      return client;
+    },
+  };
+}
+
+function countCalls(client: GitHubClient, metrics: Metrics | undefined): void {
+  if (!metrics) return;
+  const record = (options: { method: string; url: string }, status: number, headers?: Record<string, unknown>) => {
+    metrics.githubCalls.inc({ route: `${options.method} ${options.url}`, status: String(status) });
+    const remaining = headers?.['x-ratelimit-remaining'];
+    if (remaining !== undefined) {
+      metrics.githubRateLimitRemaining.set({ resource: String(headers?.['x-ratelimit-resource'] ?? 'core') }, Number(remaining));
+    }
+  };
+  client.hook.after('request', (response, options) => record(options, response.status, response.headers));
+  client.hook.error('request', (error, options) => {
+    const e = error as { status?: number; response?: { headers?: Record<string, unknown> } };
+    record(options, e.status ?? 0, e.response?.headers);
+    throw error;
+  });
+}

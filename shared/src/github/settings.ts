@@ -1,0 +1,60 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { ConfigReader } from '../config/reader.js';
+
+/** How to reach GitHub as the App; undefined credentials = no App configured. */
+export interface GitHubSettings {
+  apiBase: string;
+  app: { appId: number; privateKey: string } | undefined;
+  /** Base of plugin-retry / plugin-throttling waits (ms; GitHub's Retry-After is in seconds × this). */
+  retryBaseMs: number;
+  /** Least time between two writes of one installation (GitHub asks for 1 s). */
+  writeMinMs: number;
+}
+
+export function readGitHubSettings(r: ConfigReader): GitHubSettings {
+  const apiBase = r.url('GITHUB_API_BASE', 'https://api.github.com', ['https:', 'http:']).replace(/\/+$/, '');
+  const idText = r.string('GITHUB_APP_ID');
+  const keyPath = r.string('GITHUB_APP_KEY_PATH');
+  const keyText = r.string('GITHUB_APP_KEY');
+  let app: GitHubSettings['app'];
+  if (idText !== undefined || keyPath !== undefined || keyText !== undefined) {
+    const appId = Number(idText);
+    if (idText === undefined) r.fail('GITHUB_APP_ID', 'the App id when GITHUB_APP_KEY(_PATH) is set');
+    else if (!/^\d+$/.test(idText) || appId <= 0) r.fail('GITHUB_APP_ID', 'a positive whole number', idText);
+    const privateKey = readKey(r, keyPath, keyText);
+    if (privateKey !== undefined && idText !== undefined && appId > 0) app = { appId, privateKey };
+  }
+  return {
+    apiBase,
+    app,
+    retryBaseMs: r.int('GITHUB_RETRY_BASE_MS', 1000, { min: 1, max: 60_000 }),
+    writeMinMs: r.int('GITHUB_WRITE_MIN_MS', 1000, { min: 0, max: 60_000 }),
+  };
+}
+
+function readKey(r: ConfigReader, path: string | undefined, text: string | undefined): string | undefined {
+  let pem = text?.replace(/\\n/g, '\n');
+  let name = 'GITHUB_APP_KEY';
+  if (path !== undefined) {
+    name = 'GITHUB_APP_KEY_PATH';
+    try {
+      pem = readFileSync(path, 'utf8');
+    } catch (err) {
+      r.fail(name, 'a readable PEM file', `${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      return undefined;
+    }
+  }
+  if (pem === undefined) {
+    r.fail('GITHUB_APP_KEY_PATH', 'a PEM file (or GITHUB_APP_KEY with the PEM text) when GITHUB_APP_ID is set');
+    return undefined;
+  }
+  try {
+    createPrivateKey(pem);
+  } catch {
+    // The key itself is never echoed.
+    r.fail(name, 'a PEM private key (the .pem GitHub generated for the App)');
+    return undefined;
+  }
+  return pem;
+}
