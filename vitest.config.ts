@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const alias = { '@solstice/shared': fileURLToPath(new URL('./shared/src/index.ts', import.meta.url)) };
+const alias = {
+  '@solstice/shared': fileURLToPath(new URL('./shared/src/index.ts', import.meta.url)),
+};
 
 export default defineConfig({
   resolve: { alias },
@@ -14,7 +16,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'main',
-          include: ['shared/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'tools/test/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: [
+            'shared/test/**/*.test.ts',
+            'services/*/test/**/*.test.ts',
+            'tools/test/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+          ],
         },
       },
       {

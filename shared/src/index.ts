@@ -25,7 +25,13 @@ export {
   type RawEvent,
   type JobEnvelope,
 } from './messages.js';
-export { createRedis, waitReady, closeRedis, type Redis, type RedisClientOptions } from './redis/client.js';
+export {
+  createRedis,
+  waitReady,
+  closeRedis,
+  type Redis,
+  type RedisClientOptions,
+} from './redis/client.js';
 export {
   StageRunner,
   type StageRunnerOptions,
@@ -47,7 +53,18 @@ export { createStage, consumerNameFor, type Stage, type StageOptions } from './s
 export { createMetrics, type Metrics } from './metrics.js';
 export { startOpsServer, type OpsServerOptions } from './ops-server.js';
 export { handleProcessSignals, runMain, closeAll } from './process.js';
-export { connectAmqp, type AmqpConnectOptions, type AmqpSettings, type ChannelModel, type RecoveringChannelModel } from './amqp/connect.js';
+export {
+  connectAmqp,
+  type AmqpConnectOptions,
+  type AmqpSettings,
+  type ChannelModel,
+  type RecoveringChannelModel,
+} from './amqp/connect.js';
 export { readGitHubSettings, type GitHubSettings } from './github/settings.js';
-export { createGitHubApp, type GitHubApp, type GitHubAppOptions, type GitHubClient } from './github/app-octokit.js';
+export {
+  createGitHubApp,
+  type GitHubApp,
+  type GitHubAppOptions,
+  type GitHubClient,
+} from './github/app-octokit.js';
 export { redisTokenCache } from './github/token-cache.js';

@@ -70,7 +70,8 @@ function problem(what: string, field: string, expected: string): never {
 function str(o: Obj, what: string, field: string, nullable = false): string | null {
   const v = o[field];
   if (v === null && nullable) return null;
-  if (typeof v !== 'string' || v === '') problem(what, field, nullable ? 'a string or null' : 'a non-empty string');
+  if (typeof v !== 'string' || v === '')
+    problem(what, field, nullable ? 'a string or null' : 'a non-empty string');
   return v;
 }
 
@@ -114,7 +115,8 @@ export function validateJobRequest(value: unknown): JobRequest {
   str(o, w, 'repo_owner');
   str(o, w, 'repo_name');
   match(o, w, 'commit_sha', SHA, 'a hex commit sha');
-  for (const f of ['workflow_path', 'workflow_job_id', 'runs_on', 'script_path']) str(o, w, f, true);
+  for (const f of ['workflow_path', 'workflow_job_id', 'runs_on', 'script_path'])
+    str(o, w, f, true);
   time(o, w, 'submitted_at');
   return o as unknown as JobRequest;
 }
@@ -187,7 +189,8 @@ export function payloadOf(event: RawEvent): unknown {
   let text = event.body;
   if (event.content_type.startsWith('application/x-www-form-urlencoded')) {
     const p = new URLSearchParams(event.body).get('payload');
-    if (p === null) throw new PermanentError('invalid stored event: form body without a payload field');
+    if (p === null)
+      throw new PermanentError('invalid stored event: form body without a payload field');
     text = p;
   }
   return parseJson(text, `${event.event} payload`);

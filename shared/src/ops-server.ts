@@ -24,7 +24,10 @@ export async function startOpsServer(o: OpsServerOptions): Promise<Server> {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       o.ready().then(
-        (ok) => res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n'),
+        (ok) =>
+          res
+            .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
+            .end(ok ? 'ready\n' : 'not ready\n'),
         () => res.writeHead(503).end('not ready\n'),
       );
     } else if (path === '/metrics') {
@@ -39,7 +42,13 @@ export async function startOpsServer(o: OpsServerOptions): Promise<Server> {
   const { host, port } = parseAddr(o.addr)!;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`METRICS_ADDR ${o.addr} is already in use; set METRICS_ADDR to a free host:port`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `METRICS_ADDR ${o.addr} is already in use; set METRICS_ADDR to a free host:port`,
+            )
+          : err,
+      ),
     );
     server.listen(port, host, resolve);
   });

@@ -42,13 +42,18 @@ export function runMain(name: string, main: () => Promise<void>): void {
       for (const p of err.problems) process.stderr.write(`${name}: configuration error: ${p}\n`);
       process.exit(2);
     }
-    process.stderr.write(`${name}: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `${name}: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(1);
   });
 }
 
 /** Runs every cleanup step even if one throws; returns the errors. */
-export async function closeAll(log: Logger, steps: [string, () => Promise<unknown> | unknown][]): Promise<void> {
+export async function closeAll(
+  log: Logger,
+  steps: [string, () => Promise<unknown> | unknown][],
+): Promise<void> {
   for (const [name, step] of steps) {
     try {
       await step();

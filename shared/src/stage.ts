@@ -32,9 +32,16 @@ export function consumerNameFor(settings: StageSettings): string {
 /** Connections plus a StageRunner for one stage; every stage is this plus its handler. */
 export function createStage(o: StageOptions): Stage {
   const consumer = consumerNameFor(o.settings);
-  const redis = createRedis(o.settings.redisUrl, { role: 'worker', name: `${o.group}:${consumer}` });
-  const reader = createRedis(o.settings.redisUrl, { role: 'worker', name: `${o.group}:${consumer}:reader` });
-  for (const c of [redis, reader]) c.on('error', (err) => o.log.warn({ err: err.message }, 'redis connection error'));
+  const redis = createRedis(o.settings.redisUrl, {
+    role: 'worker',
+    name: `${o.group}:${consumer}`,
+  });
+  const reader = createRedis(o.settings.redisUrl, {
+    role: 'worker',
+    name: `${o.group}:${consumer}:reader`,
+  });
+  for (const c of [redis, reader])
+    c.on('error', (err) => o.log.warn({ err: err.message }, 'redis connection error'));
   const s = o.settings;
   const runner = new StageRunner({
     redis,

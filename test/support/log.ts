@@ -2,7 +2,10 @@ import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '@solstice/shared';
 
 /** A real pino logger whose lines a test can read back (parsed JSON). */
-export function captureLogger(name = 'test', level = 'debug'): { log: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+export function captureLogger(
+  name = 'test',
+  level = 'debug',
+): { log: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, cb) {

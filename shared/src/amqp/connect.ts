@@ -38,10 +38,18 @@ export async function connectAmqp(o: AmqpConnectOptions): Promise<RecoveringChan
     },
   });
   model.on('connect', () => o.log.info({ amqp: where }, 'AMQP connected'));
-  model.on('disconnect', (err: Error) => o.log.warn({ err: err?.message }, 'AMQP disconnected; reconnecting'));
-  model.on('connect-failed', (err: Error) => o.log.warn({ amqp: where, err: err.message }, 'AMQP connect failed'));
-  model.on('reconnect-failed', (err: Error) => o.log.error({ err: err.message }, 'AMQP reconnect gave up'));
-  model.on('blocked', (reason: string) => o.log.warn({ reason }, 'AMQP connection blocked by the broker'));
+  model.on('disconnect', (err: Error) =>
+    o.log.warn({ err: err?.message }, 'AMQP disconnected; reconnecting'),
+  );
+  model.on('connect-failed', (err: Error) =>
+    o.log.warn({ amqp: where, err: err.message }, 'AMQP connect failed'),
+  );
+  model.on('reconnect-failed', (err: Error) =>
+    o.log.error({ err: err.message }, 'AMQP reconnect gave up'),
+  );
+  model.on('blocked', (reason: string) =>
+    o.log.warn({ reason }, 'AMQP connection blocked by the broker'),
+  );
   model.on('unblocked', () => o.log.info('AMQP connection unblocked'));
   model.on('error', (err: Error) => o.log.warn({ err: err.message }, 'AMQP error'));
   return model;

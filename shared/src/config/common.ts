@@ -21,7 +21,10 @@ export function readRedisSettings(r: ConfigReader): { redisUrl: string; streamPr
   if (!/^[A-Za-z0-9_.:{}-]+$/.test(streamPrefix)) {
     r.fail('STREAM_PREFIX', 'letters, digits and _ . : { } -', streamPrefix);
   }
-  return { redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), streamPrefix };
+  return {
+    redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    streamPrefix,
+  };
 }
 
 export function readStageSettings(r: ConfigReader, defaultMetricsAddr?: string): StageSettings {
@@ -59,7 +62,8 @@ export function readAddr(r: ConfigReader, name: string, fallback?: string): stri
 export function readAddr(r: ConfigReader, name: string, fallback?: string): string | undefined {
   const value = r.raw(name) ?? fallback;
   if (value === undefined) return undefined;
-  if (parseAddr(value) === undefined) return r.fail(name, 'host:port, e.g. 0.0.0.0:8082', value) ?? fallback;
+  if (parseAddr(value) === undefined)
+    return r.fail(name, 'host:port, e.g. 0.0.0.0:8082', value) ?? fallback;
   return value;
 }
 
@@ -73,9 +77,14 @@ export function parseAddr(value: string): { host: string; port: number } | undef
 }
 
 /** AMQP_URL, AMQP_EXCHANGE and AMQP_QUEUE_TYPE, shared by the publisher and the reporter. */
-export function readAmqpSettings(r: ConfigReader): { amqpUrl: string; exchange: string; queueType: 'classic' | 'quorum' } {
+export function readAmqpSettings(r: ConfigReader): {
+  amqpUrl: string;
+  exchange: string;
+  queueType: 'classic' | 'quorum';
+} {
   const queueType = r.string('AMQP_QUEUE_TYPE', 'classic');
-  if (queueType !== 'classic' && queueType !== 'quorum') r.fail('AMQP_QUEUE_TYPE', 'classic or quorum', queueType);
+  if (queueType !== 'classic' && queueType !== 'quorum')
+    r.fail('AMQP_QUEUE_TYPE', 'classic or quorum', queueType);
   return {
     amqpUrl: r.url('AMQP_URL', 'amqp://127.0.0.1:5672/%2f', ['amqp:', 'amqps:']),
     exchange: r.string('AMQP_EXCHANGE', 'solstice.jobs'),

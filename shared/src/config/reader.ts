@@ -53,7 +53,8 @@ export class ConfigReader {
   }
 
   fail(name: string, expected: string, got?: string): undefined {
-    const shown = got === undefined ? '' : `, got '${got.length > 80 ? got.slice(0, 80) + '…' : got}'`;
+    const shown =
+      got === undefined ? '' : `, got '${got.length > 80 ? got.slice(0, 80) + '…' : got}'`;
     this.problems.push(`${name}: expected ${expected}${shown}`);
     return undefined;
   }
@@ -107,7 +108,9 @@ export class ConfigReader {
       return this.fail(name, `a URL (${protocols.join(' or ')})`, redactUrl(value)) ?? fallback;
     }
     if (!protocols.includes(parsed.protocol)) {
-      return this.fail(name, `a URL starting ${protocols.join(' or ')}`, redactUrl(value)) ?? fallback;
+      return (
+        this.fail(name, `a URL starting ${protocols.join(' or ')}`, redactUrl(value)) ?? fallback
+      );
     }
     return value;
   }
@@ -135,7 +138,8 @@ export class ConfigReader {
 export function redactUrl(value: string): string {
   try {
     const u = new URL(value);
-    if (u.password) u.password = '***';
+    if (!u.password) return value;
+    u.password = '***';
     return u.toString();
   } catch {
     return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');

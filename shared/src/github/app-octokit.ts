@@ -62,12 +62,28 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
         id,
         write,
         retryAfterBaseValue: o.settings.retryBaseMs,
-        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
-          o.log.warn({ retryAfter, route: `${options.method} ${options.url}`, retryCount }, 'GitHub rate limit hit');
+        onRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _k: unknown,
+          retryCount: number,
+        ) => {
+          o.log.warn(
+            { retryAfter, route: `${options.method} ${options.url}`, retryCount },
+            'GitHub rate limit hit',
+          );
           return retryCount < 3;
         },
-        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number) => {
-          o.log.warn({ retryAfter, route: `${options.method} ${options.url}`, retryCount }, 'GitHub secondary rate limit hit');
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _k: unknown,
+          retryCount: number,
+        ) => {
+          o.log.warn(
+            { retryAfter, route: `${options.method} ${options.url}`, retryCount },
+            'GitHub secondary rate limit hit',
+          );
           return retryCount < 3;
         },
       },
@@ -92,14 +108,23 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
 
 function countCalls(client: GitHubClient, metrics: Metrics | undefined): void {
   if (!metrics) return;
-  const record = (options: { method: string; url: string }, status: number, headers?: Record<string, unknown>) => {
+  const record = (
+    options: { method: string; url: string },
+    status: number,
+    headers?: Record<string, unknown>,
+  ) => {
     metrics.githubCalls.inc({ route: `${options.method} ${options.url}`, status: String(status) });
     const remaining = headers?.['x-ratelimit-remaining'];
     if (remaining !== undefined) {
-      metrics.githubRateLimitRemaining.set({ resource: String(headers?.['x-ratelimit-resource'] ?? 'core') }, Number(remaining));
+      metrics.githubRateLimitRemaining.set(
+        { resource: String(headers?.['x-ratelimit-resource'] ?? 'core') },
+        Number(remaining),
+      );
     }
   };
-  client.hook.after('request', (response, options) => record(options, response.status, response.headers));
+  client.hook.after('request', (response, options) =>
+    record(options, response.status, response.headers),
+  );
   client.hook.error('request', (error, options) => {
     const e = error as { status?: number; response?: { headers?: Record<string, unknown> } };
     record(options, e.status ?? 0, e.response?.headers);

@@ -13,15 +13,19 @@ export interface GitHubSettings {
 }
 
 export function readGitHubSettings(r: ConfigReader): GitHubSettings {
-  const apiBase = r.url('GITHUB_API_BASE', 'https://api.github.com', ['https:', 'http:']).replace(/\/+$/, '');
+  const apiBase = r
+    .url('GITHUB_API_BASE', 'https://api.github.com', ['https:', 'http:'])
+    .replace(/\/+$/, '');
   const idText = r.string('GITHUB_APP_ID');
   const keyPath = r.string('GITHUB_APP_KEY_PATH');
   const keyText = r.string('GITHUB_APP_KEY');
   let app: GitHubSettings['app'];
   if (idText !== undefined || keyPath !== undefined || keyText !== undefined) {
     const appId = Number(idText);
-    if (idText === undefined) r.fail('GITHUB_APP_ID', 'the App id when GITHUB_APP_KEY(_PATH) is set');
-    else if (!/^\d+$/.test(idText) || appId <= 0) r.fail('GITHUB_APP_ID', 'a positive whole number', idText);
+    if (idText === undefined)
+      r.fail('GITHUB_APP_ID', 'the App id when GITHUB_APP_KEY(_PATH) is set');
+    else if (!/^\d+$/.test(idText) || appId <= 0)
+      r.fail('GITHUB_APP_ID', 'a positive whole number', idText);
     const privateKey = readKey(r, keyPath, keyText);
     if (privateKey !== undefined && idText !== undefined && appId > 0) app = { appId, privateKey };
   }
@@ -33,7 +37,11 @@ export function readGitHubSettings(r: ConfigReader): GitHubSettings {
   };
 }
 
-function readKey(r: ConfigReader, path: string | undefined, text: string | undefined): string | undefined {
+function readKey(
+  r: ConfigReader,
+  path: string | undefined,
+  text: string | undefined,
+): string | undefined {
   let pem = text?.replace(/\\n/g, '\n');
   let name = 'GITHUB_APP_KEY';
   if (path !== undefined) {
@@ -41,12 +49,19 @@ function readKey(r: ConfigReader, path: string | undefined, text: string | undef
     try {
       pem = readFileSync(path, 'utf8');
     } catch (err) {
-      r.fail(name, 'a readable PEM file', `${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      r.fail(
+        name,
+        'a readable PEM file',
+        `${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      );
       return undefined;
     }
   }
   if (pem === undefined) {
-    r.fail('GITHUB_APP_KEY_PATH', 'a PEM file (or GITHUB_APP_KEY with the PEM text) when GITHUB_APP_ID is set');
+    r.fail(
+      'GITHUB_APP_KEY_PATH',
+      'a PEM file (or GITHUB_APP_KEY with the PEM text) when GITHUB_APP_ID is set',
+    );
     return undefined;
   }
   try {

@@ -21,7 +21,12 @@ export function createRedis(url: string, opts: RedisClientOptions): Redis {
   const roleOptions: RedisOptions =
     opts.role === 'worker'
       ? { maxRetriesPerRequest: null, enableOfflineQueue: true }
-      : { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 2000 };
+      : {
+          maxRetriesPerRequest: 0,
+          enableOfflineQueue: false,
+          connectTimeout: 2000,
+          commandTimeout: 2000,
+        };
   return new Redis(url, { ...base, ...roleOptions });
 }
 

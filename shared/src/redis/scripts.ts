@@ -128,7 +128,9 @@ export async function deadLetter(
 ): Promise<boolean> {
   const args: string[] = [group, id];
   for (const [f, v] of Object.entries(fields)) args.push(f, v);
-  return (await runScript(redis, 'solsticeDeadLetter', [stream, deadStream, errorsKey], args)) === 1;
+  return (
+    (await runScript(redis, 'solsticeDeadLetter', [stream, deadStream, errorsKey], args)) === 1
+  );
 }
 
 /** Adds the entry unless `dedupeKey` exists; returns the entry id and whether it is new. */
@@ -141,9 +143,11 @@ export async function storeOnce(
 ): Promise<{ id: string; created: boolean }> {
   const args: (string | number)[] = [ttlSeconds];
   for (const [f, v] of Object.entries(fields)) args.push(f, v);
-  const [id, created] = (await runScript(redis, 'solsticeStoreOnce', [dedupeKey, stream], args)) as [
-    string,
-    number,
-  ];
+  const [id, created] = (await runScript(
+    redis,
+    'solsticeStoreOnce',
+    [dedupeKey, stream],
+    args,
+  )) as [string, number];
   return { id, created: created === 1 };
 }

@@ -118,7 +118,10 @@ export class StageRunner {
       } catch (err) {
         failures++;
         const wait = Math.min(100 * 2 ** Math.min(failures, 6), 5000);
-        log.error({ err: errorMessage(err), stream: this.o.stream, retryInMs: wait }, 'stage loop failed; retrying');
+        log.error(
+          { err: errorMessage(err), stream: this.o.stream, retryInMs: wait },
+          'stage loop failed; retrying',
+        );
         if (errorMessage(err).includes('NOGROUP')) historyCursor = '0';
         await sleep(wait);
       }
@@ -131,9 +134,9 @@ export class StageRunner {
     const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', batchSize];
     if (block) args.push('BLOCK', blockMs);
     args.push('STREAMS', stream, id);
-    const reply = (await (reader as unknown as { xreadgroup: (...a: unknown[]) => Promise<unknown> }).xreadgroup(
-      ...args,
-    )) as [string, RawEntry[]][] | null;
+    const reply = (await (
+      reader as unknown as { xreadgroup: (...a: unknown[]) => Promise<unknown> }
+    ).xreadgroup(...args)) as [string, RawEntry[]][] | null;
     return reply?.[0]?.[1] ?? [];
   }
 
@@ -142,18 +145,25 @@ export class StageRunner {
     const { redis, stream, group, consumer, claimMinIdleMs, batchSize, log } = this.o;
     let cursor = '0-0';
     do {
-      const reply = (await redis.xautoclaim(stream, group, consumer, claimMinIdleMs, cursor, 'COUNT', batchSize)) as [
-        string,
-        RawEntry[],
-        string[]?,
-      ];
+      const reply = (await redis.xautoclaim(
+        stream,
+        group,
+        consumer,
+        claimMinIdleMs,
+        cursor,
+        'COUNT',
+        batchSize,
+      )) as [string, RawEntry[], string[]?];
       cursor = reply[0];
       const entries = reply[1];
       const deleted = reply[2] ?? [];
       if (deleted.length > 0) {
         // Redis 7 removes them from the PEL itself; an older server needs the ack.
         await redis.xack(stream, group, ...deleted);
-        log.warn({ stream, ids: deleted }, 'pending entries were trimmed or deleted before they were handled');
+        log.warn(
+          { stream, ids: deleted },
+          'pending entries were trimmed or deleted before they were handled',
+        );
       }
       if (entries.length > 0) {
         this.o.metrics?.entriesClaimed.inc({ stream }, entries.length);
@@ -169,7 +179,10 @@ export class StageRunner {
     const replies = (await pipeline.exec()) ?? [];
     const counts = new Map<string, number>();
     replies.forEach(([err, reply], i) => {
-      const row = !err && Array.isArray(reply) ? (reply[0] as [string, string, number, number] | undefined) : undefined;
+      const row =
+        !err && Array.isArray(reply)
+          ? (reply[0] as [string, string, number, number] | undefined)
+          : undefined;
       counts.set(ids[i]!, row ? Number(row[3]) : 1);
     });
     return counts;
@@ -205,7 +218,8 @@ export class StageRunner {
     let outcomes: EntryOutcome[];
     try {
       outcomes = await this.o.handle(todo);
-      if (outcomes.length !== todo.length) throw new Error('handler returned a wrong number of outcomes');
+      if (outcomes.length !== todo.length)
+        throw new Error('handler returned a wrong number of outcomes');
     } catch (err) {
       outcomes = todo.map(() => ({ error: err }));
     }
@@ -216,7 +230,10 @@ export class StageRunner {
       const outcome = outcomes[i]!;
       if ('outputs' in outcome) {
         done.push({ id: entry.id, outputs: outcome.outputs });
-        metrics?.entriesHandled.inc({ stream, outcome: outcome.outputs.length === 0 ? 'filtered' : 'ok' });
+        metrics?.entriesHandled.inc({
+          stream,
+          outcome: outcome.outputs.length === 0 ? 'filtered' : 'ok',
+        });
       } else if (isPermanent(outcome.error)) {
         await this.toDead(entry, errorMessage(outcome.error));
       } else {
@@ -245,11 +262,22 @@ export class StageRunner {
       dead_deliveries: String(entry.deliveries),
       dead_at: new Date().toISOString(),
     };
-    const moved = await deadLetter(redis, stream, this.deadStream, this.errorsKey, group, entry.id, fields);
+    const moved = await deadLetter(
+      redis,
+      stream,
+      this.deadStream,
+      this.errorsKey,
+      group,
+      entry.id,
+      fields,
+    );
     if (moved) {
       metrics?.deadLettered.inc({ stream });
       metrics?.entriesHandled.inc({ stream, outcome: 'dead' });
-      log.error({ stream, id: entry.id, delivery: entry.fields.delivery, reason }, 'entry dead-lettered');
+      log.error(
+        { stream, id: entry.id, delivery: entry.fields.delivery, reason },
+        'entry dead-lettered',
+      );
     }
   }
 

@@ -37,7 +37,11 @@ export async function oldestNeededId(redis: Redis, stream: string): Promise<stri
  * Trims by length and age with XTRIM MINID, never past an entry a group still owns or has
  * not read: plain MAXLEN could delete pending entries (RELIABILITY.md).
  */
-export async function trimStream(redis: Redis, stream: string, policy: TrimPolicy): Promise<number> {
+export async function trimStream(
+  redis: Redis,
+  stream: string,
+  policy: TrimPolicy,
+): Promise<number> {
   if (policy.maxLen <= 0 && policy.maxAgeMs <= 0) return 0;
   const safe = await oldestNeededId(redis, stream);
   if (safe === undefined) return 0;
@@ -46,10 +50,13 @@ export async function trimStream(redis: Redis, stream: string, policy: TrimPolic
   if (policy.maxLen > 0) {
     const excess = (await redis.xlen(stream)) - policy.maxLen;
     if (excess > 0) {
-      const oldest = (await redis.xrange(stream, '-', '+', 'COUNT', Math.min(excess, LENGTH_STEP))) as [
-        string,
-        string[],
-      ][];
+      const oldest = (await redis.xrange(
+        stream,
+        '-',
+        '+',
+        'COUNT',
+        Math.min(excess, LENGTH_STEP),
+      )) as [string, string[]][];
       const last = oldest[oldest.length - 1];
       if (last) wanted.push(nextStreamId(last[0]));
     }

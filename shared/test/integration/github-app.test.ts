@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigReader, createGitHubApp, createMetrics, createRedis, keysFor, readGitHubSettings, type Redis } from '@solstice/shared';
-import { GitHubStandIn, appRoutes, generateAppKey } from '../../../tools/src/github-standin/index.js';
+import {
+  ConfigReader,
+  createGitHubApp,
+  createMetrics,
+  createRedis,
+  keysFor,
+  readGitHubSettings,
+  type Redis,
+} from '@solstice/shared';
+import {
+  GitHubStandIn,
+  appRoutes,
+  generateAppKey,
+} from '../../../tools/src/github-standin/index.js';
 import { captureLogger } from '../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../test/support/servers.js';
 
@@ -24,7 +36,11 @@ describe('GitHub App clients against the GitHub stand-in', () => {
   });
 
   const appFor = (privateKey: string) => {
-    const settings = readGitHubSettings(new ConfigReader({ env: { GITHUB_API_BASE: standIn.url, GITHUB_RETRY_BASE_MS: '5', GITHUB_WRITE_MIN_MS: '0' } }));
+    const settings = readGitHubSettings(
+      new ConfigReader({
+        env: { GITHUB_API_BASE: standIn.url, GITHUB_RETRY_BASE_MS: '5', GITHUB_WRITE_MIN_MS: '0' },
+      }),
+    );
     return createGitHubApp({
       settings,
       app: { appId: 42, privateKey },
@@ -36,7 +52,9 @@ describe('GitHub App clients against the GitHub stand-in', () => {
   };
 
   it('looks up an installation with a JWT signed by the App key', async () => {
-    const { data } = await appFor(key).app().request('GET /repos/{owner}/{repo}/installation', { owner: 'octo-org', repo: 'x' });
+    const { data } = await appFor(key)
+      .app()
+      .request('GET /repos/{owner}/{repo}/installation', { owner: 'octo-org', repo: 'x' });
     expect(data.id).toBe(7);
     expect(standIn.calls.at(-1)?.auth).toBe('jwt');
   });
@@ -59,7 +77,10 @@ describe('GitHub App clients against the GitHub stand-in', () => {
     standIn.fail({ path: /^\/app$/ }, { status: 502, body: { message: 'Bad Gateway' } }, 2);
     const { data } = await appFor(key).app().request('GET /app');
     expect(data.id).toBe(42);
-    const last = standIn.callsTo('GET', /^\/app$/).slice(-3).map((c) => c.status);
+    const last = standIn
+      .callsTo('GET', /^\/app$/)
+      .slice(-3)
+      .map((c) => c.status);
     expect(last).toEqual([502, 502, 200]);
   });
 });

@@ -1,3 +1,11 @@
-export { GitHubStandIn, type CallRecord, type Installation, type Route, type RouteContext, type RouteResult, type StandInOptions } from './server.js';
+export {
+  GitHubStandIn,
+  type CallRecord,
+  type Installation,
+  type Route,
+  type RouteContext,
+  type RouteResult,
+  type StandInOptions,
+} from './server.js';
 export { appRoutes } from './routes/apps.js';
 export { generateAppKey } from './test-app-key.js';

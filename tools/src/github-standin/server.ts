@@ -103,7 +103,11 @@ export class GitHubStandIn {
   installationFor(owner: string, repo: string): Installation | undefined {
     const full = `${owner}/${repo}`.toLowerCase();
     for (const inst of this.installations.values()) {
-      if (inst.repos.length === 0 ? inst.account.toLowerCase() === owner.toLowerCase() : inst.repos.some((r) => r.toLowerCase() === full)) {
+      if (
+        inst.repos.length === 0
+          ? inst.account.toLowerCase() === owner.toLowerCase()
+          : inst.repos.some((r) => r.toLowerCase() === full)
+      ) {
         return inst;
       }
     }
@@ -149,7 +153,14 @@ export class GitHubStandIn {
     const url = new URL(req.url ?? '/', 'http://github.test');
     const method = req.method ?? 'GET';
     const path = url.pathname;
-    const record: CallRecord = { method, path, query: url.searchParams, status: 0, auth: 'none', at: Date.now() };
+    const record: CallRecord = {
+      method,
+      path,
+      query: url.searchParams,
+      status: 0,
+      auth: 'none',
+      at: Date.now(),
+    };
     this.calls.push(record);
     const reply = (r: RouteResult) => {
       record.status = r.status;
@@ -161,7 +172,9 @@ export class GitHubStandIn {
     record.auth = auth.kind;
     record.installationId = auth.installationId;
 
-    const fault = this.faults.find((f) => f.remaining > 0 && f.path.test(path) && (!f.method || f.method === method));
+    const fault = this.faults.find(
+      (f) => f.remaining > 0 && f.path.test(path) && (!f.method || f.method === method),
+    );
     if (fault) {
       fault.remaining--;
       return reply(fault.result);
@@ -174,12 +187,16 @@ export class GitHubStandIn {
         return reply({
           status: 401,
           body: {
-            message: auth.error ?? `This endpoint requires ${route.auth === 'jwt' ? 'a JWT' : 'an installation token'}`,
+            message:
+              auth.error ??
+              `This endpoint requires ${route.auth === 'jwt' ? 'a JWT' : 'an installation token'}`,
             documentation_url: 'https://docs.github.com/rest',
           },
         });
       }
-      const params = Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+      const params = Object.fromEntries(
+        Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
+      );
       const result = await route.handle({
         standIn: this,
         req,
@@ -191,16 +208,24 @@ export class GitHubStandIn {
       });
       return reply(result);
     }
-    reply({ status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } });
+    reply({
+      status: 404,
+      body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+    });
   }
 
-  private authenticate(header: string | undefined): { kind: CallRecord['auth']; installationId?: number; error?: string } {
+  private authenticate(header: string | undefined): {
+    kind: CallRecord['auth'];
+    installationId?: number;
+    error?: string;
+  } {
     if (!header) return { kind: 'none', error: 'Requires authentication' };
     const [scheme, value = ''] = header.split(' ');
     if (!/^(bearer|token)$/i.test(scheme ?? '')) return { kind: 'none', error: 'Bad credentials' };
     const token = this.tokens.get(value);
     if (token) {
-      if (token.expiresAt < Date.now()) return { kind: 'none', error: 'Bad credentials (token expired)' };
+      if (token.expiresAt < Date.now())
+        return { kind: 'none', error: 'Bad credentials (token expired)' };
       return { kind: 'token', installationId: token.installationId };
     }
     const error = this.checkJwt(value);
@@ -214,14 +239,28 @@ export class GitHubStandIn {
     const [h, p, s] = parts as [string, string, string];
     try {
       const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg?: string };
-      if (header.alg !== 'RS256') return 'A JSON web token could not be decoded (alg must be RS256)';
-      const ok = verify('RSA-SHA256', Buffer.from(`${h}.${p}`), this.publicKey, Buffer.from(s, 'base64url'));
-      if (!ok) return 'A JSON web token could not be decoded (signature does not match the App key)';
-      const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as { iss?: unknown; exp?: number; iat?: number };
-      if (String(claims.iss) !== String(this.options.appId)) return `'Issuer' claim ('iss') must be ${this.options.appId}`;
+      if (header.alg !== 'RS256')
+        return 'A JSON web token could not be decoded (alg must be RS256)';
+      const ok = verify(
+        'RSA-SHA256',
+        Buffer.from(`${h}.${p}`),
+        this.publicKey,
+        Buffer.from(s, 'base64url'),
+      );
+      if (!ok)
+        return 'A JSON web token could not be decoded (signature does not match the App key)';
+      const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as {
+        iss?: unknown;
+        exp?: number;
+        iat?: number;
+      };
+      if (String(claims.iss) !== String(this.options.appId))
+        return `'Issuer' claim ('iss') must be ${this.options.appId}`;
       const now = Math.floor(Date.now() / 1000);
-      if (!claims.exp || claims.exp < now) return "'Expiration time' claim ('exp') is too far in the past";
-      if (claims.exp - (claims.iat ?? now) > 600 + 60) return "'Expiration time' claim ('exp') is too far in the future";
+      if (!claims.exp || claims.exp < now)
+        return "'Expiration time' claim ('exp') is too far in the past";
+      if (claims.exp - (claims.iat ?? now) > 600 + 60)
+        return "'Expiration time' claim ('exp') is too far in the future";
       return undefined;
     } catch {
       return 'A JSON web token could not be decoded';
@@ -229,7 +268,12 @@ export class GitHubStandIn {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

@@ -6,7 +6,10 @@ export const appRoutes: Route[] = [
     method: 'GET',
     pattern: '/app',
     auth: 'jwt',
-    handle: ({ standIn }) => ({ status: 200, body: { id: standIn.options.appId, slug: 'solstice-ci', name: 'Solstice CI' } }),
+    handle: ({ standIn }) => ({
+      status: 200,
+      body: { id: standIn.options.appId, slug: 'solstice-ci', name: 'Solstice CI' },
+    }),
   },
   {
     method: 'POST',
@@ -34,7 +37,10 @@ export const appRoutes: Route[] = [
     handle: ({ standIn, params }) => {
       const inst = standIn.installationFor(params.owner!, params.repo!);
       if (!inst) return { status: 404, body: { message: 'Not Found' } };
-      return { status: 200, body: { id: inst.id, account: { login: inst.account }, app_id: standIn.options.appId } };
+      return {
+        status: 200,
+        body: { id: inst.id, account: { login: inst.account }, app_id: standIn.options.appId },
+      };
     },
   },
 ];
