@@ -90,17 +90,22 @@ export class StageRunner {
   private async run(): Promise<void> {
     const { log } = this.o;
     let failures = 0;
+    let needGroup = true;
     // Our own pending entries first (a restart with the same consumer name), then new ones.
     let historyCursor: string | undefined = '0';
     this.lastClaim = Date.now(); // the first claim waits one interval: give live copies time to ack
     while (!this.stopping) {
       try {
-        if (failures === 0 || historyCursor !== undefined) await this.ensureGroup();
+        if (needGroup) {
+          await this.ensureGroup();
+          needGroup = false;
+        }
         if (this.o.beforeRead) await this.o.beforeRead();
         if (this.stopping) break;
         await this.maybeTrim();
         if (Date.now() - this.lastClaim >= this.o.claimIntervalMs) {
           await this.claimPass();
+          await this.observe();
           this.lastClaim = Date.now();
         }
         if (historyCursor !== undefined) {
@@ -122,7 +127,11 @@ export class StageRunner {
           { err: errorMessage(err), stream: this.o.stream, retryInMs: wait },
           'stage loop failed; retrying',
         );
-        if (errorMessage(err).includes('NOGROUP')) historyCursor = '0';
+        // The stream or group is gone (a Redis without persistence restarted): create it again.
+        if (errorMessage(err).includes('NOGROUP')) {
+          needGroup = true;
+          historyCursor = '0';
+        }
         await sleep(wait);
       }
     }
@@ -278,6 +287,20 @@ export class StageRunner {
         { stream, id: entry.id, delivery: entry.fields.delivery, reason },
         'entry dead-lettered',
       );
+    }
+  }
+
+  /** Lag and pending of this group, for the metrics. */
+  private async observe(): Promise<void> {
+    const { metrics, redis, stream, group } = this.o;
+    if (!metrics) return;
+    const groups = (await redis.xinfo('GROUPS', stream)) as string[][];
+    for (const flat of groups) {
+      const g = fieldsToObject(flat.map(String));
+      if (g.name !== group) continue;
+      metrics.streamPending.set({ stream, group }, Number(g.pending ?? 0));
+      // `lag` is Redis 7+; it is null when Redis cannot tell.
+      if (g.lag !== undefined && g.lag !== 'null') metrics.streamLag.set({ stream, group }, Number(g.lag));
     }
   }
 
