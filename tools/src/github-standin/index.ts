@@ -8,4 +8,5 @@ export {
   type StandInOptions,
 } from './server.js';
 export { appRoutes } from './routes/apps.js';
+export { checkRoutes, CheckRunStore, type StandInCheckRun } from './routes/checks.js';
 export { generateAppKey } from './test-app-key.js';
