@@ -1,0 +1,120 @@
+import type { JobEnvelope, JobResult } from '@solstice/shared';
+import { conclusionOf, type Conclusion } from './check-record.js';
+
+// https://docs.github.com/en/rest/checks/runs#create-a-check-run: output.summary and
+// output.text are limited to 65535 characters.
+export const SUMMARY_LIMIT = 65_535;
+
+export interface CheckRunOutput {
+  title: string;
+  summary: string;
+}
+
+/** The body of POST /repos/{owner}/{repo}/check-runs. */
+export interface NewCheckRun {
+  name: string;
+  head_sha: string;
+  external_id: string;
+  status: 'queued' | 'completed';
+  conclusion?: Conclusion;
+  completed_at?: string;
+  details_url?: string;
+  output: CheckRunOutput;
+}
+
+/** The body of PATCH /repos/{owner}/{repo}/check-runs/{id} that completes a run. */
+export interface CheckRunCompletion {
+  status: 'completed';
+  conclusion: Conclusion;
+  completed_at: string;
+  details_url?: string;
+  output: CheckRunOutput;
+}
+
+export interface CompletionOptions {
+  logsBaseUrl: string | undefined;
+  /** Where the uploaded log can be read, when it was uploaded. */
+  logUrl?: string;
+}
+
+/** `<check name> / <job id>`, or the check name alone for a job without a workflow. */
+export function checkRunName(checkName: string, jobId: string | null): string {
+  return jobId ? `${checkName} / ${jobId}` : checkName;
+}
+
+/** Cuts text to `limit` characters, saying how much was cut; never splits a surrogate pair. */
+export function cutSummary(text: string, limit = SUMMARY_LIMIT): string {
+  if (text.length <= limit) return text;
+  const note = `\n\n… (cut: ${text.length - limit} more characters not shown)`;
+  let end = Math.max(0, limit - note.length);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return text.slice(0, end) + note;
+}
+
+/** The queued Check Run for a confirmed JobRequest. */
+export function queuedCheckRun(envelope: JobEnvelope, checkName: string): NewCheckRun {
+  const job = envelope.job;
+  const lines = [
+    job.runs_on ? `Runs on \`${job.runs_on}\`.` : "Runs on the orchestrator's default runner.",
+    `Request \`${job.request_id}\`.`,
+  ];
+  if (job.workflow_path && job.workflow_job_id)
+    lines.push(`Job \`${job.workflow_job_id}\` of \`${job.workflow_path}\`.`);
+  if (envelope.workflow_error) lines.push('', `**Workflow problem:** ${envelope.workflow_error}`);
+  return {
+    name: envelope.check_name || checkRunName(checkName, job.workflow_job_id),
+    head_sha: job.commit_sha,
+    external_id: job.request_id,
+    status: 'queued',
+    output: {
+      title: envelope.workflow_error ? 'Queued (workflow problem)' : 'Queued',
+      summary: cutSummary(lines.join('\n')),
+    },
+  };
+}
+
+export function resultTitle(result: JobResult): string {
+  return result.success ? 'Succeeded' : `Failed (exit ${result.exit_code})`;
+}
+
+export function detailsUrlFor(logsBaseUrl: string | undefined, requestId: string) {
+  return logsBaseUrl ? `${logsBaseUrl}/jobs/${requestId}/logs` : undefined;
+}
+
+/** The update that completes a run with a JobResult. */
+export function completedCheckRun(result: JobResult, o: CompletionOptions): CheckRunCompletion {
+  const footer = o.logUrl ? `\n\n[Full log](${o.logUrl})` : '';
+  const text =
+    result.summary?.trim() ||
+    (result.success ? 'The job succeeded.' : `The job failed with exit code ${result.exit_code}.`);
+  const details = detailsUrlFor(o.logsBaseUrl, result.request_id);
+  return {
+    status: 'completed',
+    conclusion: conclusionOf(result),
+    // GitHub wants ISO 8601; a normalised UTC time also survives any offset the orchestrator used.
+    completed_at: new Date(result.completed_at).toISOString(),
+    ...(details ? { details_url: details } : {}),
+    output: {
+      title: resultTitle(result),
+      summary: cutSummary(text, SUMMARY_LIMIT - footer.length) + footer,
+    },
+  };
+}
+
+/**
+ * A completed run for a result whose queued run cannot be found, so the commit still shows it.
+ * The job id is not in a JobResult: a late queued entry renames the run (see createQueuedCheckRun).
+ */
+export function completedOnlyCheckRun(
+  result: JobResult,
+  checkName: string,
+  o: CompletionOptions,
+): NewCheckRun {
+  return {
+    name: `${checkName} (${result.request_id.slice(0, 8)})`,
+    head_sha: result.commit_sha,
+    external_id: result.request_id,
+    ...completedCheckRun(result, o),
+  };
+}

@@ -1,0 +1,100 @@
+import {
+  ConfigReader,
+  readAmqpSettings,
+  readGitHubSettings,
+  readStageSettings,
+  type AmqpSettings,
+  type ConfigSource,
+  type GitHubSettings,
+  type StageSettings,
+} from '@solstice/shared';
+
+export interface ReporterConfig {
+  stage: StageSettings;
+  amqp: AmqpSettings & {
+    dlx: string;
+    resultsRoutingKey: string;
+    resultsQueue: string;
+    prefetch: number;
+  };
+  github: GitHubSettings & { app: NonNullable<GitHubSettings['app']> };
+  checkName: string;
+  /** Where the orchestrator serves `/jobs/<request_id>/logs`; undefined: no details_url. */
+  logsBaseUrl: string | undefined;
+  /** LOGS_BASE_URL came from the deprecated ORCH_HTTP_BASE (logged at start). */
+  logsBaseUrlDeprecated: boolean;
+  checkRecordTtlSeconds: number;
+  /** How long a "creating" marker holds off others before it counts as left by a dead copy. */
+  createLeaseMs: number;
+  /** Back-off of a result whose GitHub update keeps failing (it stays unacked meanwhile). */
+  resultRetry: { baseMs: number; maxMs: number };
+  s3: S3Settings | undefined;
+}
+
+export interface S3Settings {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  /** Base of the links put in Check Runs (default `<S3_ENDPOINT>/<S3_BUCKET>`). */
+  publicBaseUrl: string;
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** The reporter's settings from flags and environment; throws a ConfigError listing every problem. */
+export function readReporterConfig(source: ConfigSource = {}): ReporterConfig {
+  const r = new ConfigReader(source);
+  const stage = readStageSettings(r, '0.0.0.0:9103');
+  const amqp = {
+    ...readAmqpSettings(r),
+    dlx: r.string('AMQP_DLX', 'solstice.dlx'),
+    resultsRoutingKey: r.string('AMQP_RESULTS_ROUTING_KEY', 'jobresult.v1'),
+    resultsQueue: r.string('AMQP_RESULTS_QUEUE', 'solstice.results.v1'),
+    prefetch: r.int('RESULTS_PREFETCH', 16, { min: 1, max: 10_000 }),
+  };
+  const github = readGitHubSettings(r);
+  if (!github.app && !r.problems.some((p) => p.startsWith('GITHUB_APP'))) {
+    r.fail(
+      'GITHUB_APP_ID',
+      'the GitHub App id, with GITHUB_APP_KEY_PATH or GITHUB_APP_KEY: the reporter writes Check Runs as the App',
+    );
+  }
+  const logsUrl = r.url('LOGS_BASE_URL', undefined, ['http:', 'https:']);
+  const orchUrl = logsUrl ? undefined : r.url('ORCH_HTTP_BASE', undefined, ['http:', 'https:']);
+  const logsBaseUrl = logsUrl ?? orchUrl;
+  const config: ReporterConfig = {
+    stage,
+    amqp,
+    github: github as ReporterConfig['github'],
+    checkName: r.string('GITHUB_CHECK_NAME', 'Solstice CI'),
+    logsBaseUrl: logsBaseUrl && trimSlash(logsBaseUrl),
+    logsBaseUrlDeprecated: orchUrl !== undefined,
+    checkRecordTtlSeconds: r.int('CHECK_RECORD_TTL_DAYS', 14, { min: 1, max: 3650 }) * 86_400,
+    createLeaseMs: r.int('CHECK_CREATE_LEASE_MS', 120_000, { min: 100 }),
+    resultRetry: {
+      baseMs: r.int('RESULT_RETRY_BASE_MS', 1000, { min: 1 }),
+      maxMs: r.int('RESULT_RETRY_MAX_MS', 60_000, { min: 1 }),
+    },
+    s3: readS3Settings(r, logsBaseUrl),
+  };
+  r.done();
+  return config;
+}
+
+function readS3Settings(r: ConfigReader, logsBaseUrl: string | undefined): S3Settings | undefined {
+  const endpoint = r.url('S3_ENDPOINT', undefined, ['http:', 'https:']);
+  const bucket = r.string('S3_BUCKET');
+  const region = r.string('S3_REGION', 'us-east-1');
+  const publicUrl = r.url('S3_PUBLIC_URL', undefined, ['http:', 'https:']);
+  if (endpoint === undefined && bucket === undefined) return undefined;
+  if (endpoint === undefined) return r.fail('S3_ENDPOINT', 'a URL when S3_BUCKET is set');
+  if (bucket === undefined) return r.fail('S3_BUCKET', 'a bucket name when S3_ENDPOINT is set');
+  if (logsBaseUrl === undefined)
+    return r.fail('LOGS_BASE_URL', 'a URL when S3_ENDPOINT is set (job logs are fetched there)');
+  return {
+    endpoint: trimSlash(endpoint),
+    bucket,
+    region,
+    publicBaseUrl: trimSlash(publicUrl ?? `${trimSlash(endpoint)}/${bucket}`),
+  };
+}

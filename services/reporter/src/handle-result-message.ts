@@ -1,0 +1,62 @@
+import {
+  errorMessage,
+  isPermanent,
+  parseJson,
+  validateJobResult,
+  type JobResult,
+  type Logger,
+} from '@solstice/shared';
+import type { ResultOutcome } from './complete-check-run.js';
+import type { ReporterMetrics } from './reporter-metrics.js';
+
+/** What becomes of one message: ack it, dead-letter it (nack, no requeue), or try it again later. */
+export type Disposition =
+  | { action: 'ack'; outcome: ResultOutcome }
+  | { action: 'dead'; reason: string }
+  | { action: 'retry'; reason: string };
+
+const UUID = /"request_id"\s*:\s*"([0-9a-f-]{36})"/i;
+
+/**
+ * Parses and validates a JobResult and shows it on GitHub. Never throws: bad input and
+ * final GitHub refusals are dead-lettered with the reason, anything else is retried.
+ */
+export async function handleResultMessage(
+  content: Buffer,
+  complete: (result: JobResult, log: Logger) => Promise<ResultOutcome>,
+  log: Logger,
+  metrics?: ReporterMetrics,
+): Promise<Disposition> {
+  const text = content.toString('utf8');
+  let result: JobResult;
+  try {
+    result = validateJobResult(parseJson(text, 'JobResult'));
+  } catch (err) {
+    // The request_id, when one can be seen, lets an operator find the job.
+    const reason = errorMessage(err);
+    log.error(
+      { request_id: UUID.exec(text)?.[1], reason, bytes: content.length },
+      'invalid JobResult dead-lettered',
+    );
+    metrics?.jobResults.inc({ outcome: 'invalid' });
+    return { action: 'dead', reason };
+  }
+  const child = log.child({ request_id: result.request_id });
+  try {
+    const outcome = await complete(result, child);
+    metrics?.jobResults.inc({
+      outcome: outcome === 'created' ? 'completed' : outcome,
+    });
+    return { action: 'ack', outcome };
+  } catch (err) {
+    const reason = errorMessage(err);
+    if (isPermanent(err)) {
+      child.error({ reason }, 'JobResult dead-lettered: GitHub refused it for good');
+      metrics?.jobResults.inc({ outcome: 'rejected' });
+      return { action: 'dead', reason };
+    }
+    child.warn({ reason }, 'JobResult not shown yet; it stays unacked and is retried');
+    metrics?.jobResults.inc({ outcome: 'retried' });
+    return { action: 'retry', reason };
+  }
+}
