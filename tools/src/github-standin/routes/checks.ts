@@ -122,7 +122,8 @@ function settle(
   return { status, conclusion: status === 'completed' ? conclusion : null };
 }
 
-function json(run: StandInCheckRun, base: string) {
+function json(run: StandInCheckRun, ctx: RouteContext) {
+  const base = ctx.standIn.url;
   const { owner, repo, installationId: _i, history: _h, ...fields } = run;
   return {
     ...fields,
@@ -135,7 +136,7 @@ function json(run: StandInCheckRun, base: string) {
       annotations_url: `${base}/repos/${owner}/${repo}/check-runs/${run.id}/annotations`,
     },
     check_suite: { id: 5_000_000_000 + (run.id % 1000) },
-    app: { id: 0, slug: 'solstice-ci', name: 'Solstice CI' },
+    app: { id: ctx.standIn.options.appId, slug: 'solstice-ci', name: 'Solstice CI' },
     pull_requests: [],
   };
 }
@@ -155,10 +156,6 @@ function findRun(store: CheckRunStore, ctx: RouteContext): StandInCheckRun | und
   return same ? run : undefined;
 }
 
-function withApp(body: ReturnType<typeof json>, ctx: RouteContext) {
-  return { ...body, app: { ...body.app, id: ctx.standIn.options.appId } };
-}
-
 const outputOf = (body: Body, current?: StandInCheckRun['output']): StandInCheckRun['output'] => {
   const o = body.output as Body | undefined;
   if (!o) return current ?? { title: null, summary: null, text: null };
@@ -174,7 +171,6 @@ const outputOf = (body: Body, current?: StandInCheckRun['output']): StandInCheck
  * runs are kept in `store`.
  */
 export function checkRoutes(store: CheckRunStore): Route[] {
-  const base = (ctx: RouteContext) => ctx.standIn.url;
   return [
     {
       method: 'POST',
@@ -203,7 +199,7 @@ export function checkRoutes(store: CheckRunStore): Route[] {
           details_url: (body.details_url as string | undefined) ?? null,
           output: outputOf(body),
         });
-        return { status: 201, body: withApp(json(run, base(ctx)), ctx) };
+        return { status: 201, body: json(run, ctx) };
       },
     },
     {
@@ -232,7 +228,7 @@ export function checkRoutes(store: CheckRunStore): Route[] {
           output: outputOf(body, run.output),
         });
         run.history.push(state);
-        return { status: 200, body: withApp(json(run, base(ctx)), ctx) };
+        return { status: 200, body: json(run, ctx) };
       },
     },
     {
@@ -241,7 +237,7 @@ export function checkRoutes(store: CheckRunStore): Route[] {
       auth: 'token',
       handle: (ctx) => {
         const run = mayWrite(ctx) ? findRun(store, ctx) : undefined;
-        return run ? { status: 200, body: withApp(json(run, base(ctx)), ctx) } : notFound;
+        return run ? { status: 200, body: json(run, ctx) } : notFound;
       },
     },
     {
@@ -263,6 +259,8 @@ export function checkRoutes(store: CheckRunStore): Route[] {
           )
           .filter((r) => !q.has('check_name') || r.name === q.get('check_name'))
           .filter((r) => !q.has('status') || r.status === q.get('status'))
+          // Every run here is the App's own.
+          .filter((r) => !q.has('app_id') || q.get('app_id') === String(ctx.standIn.options.appId))
           .sort((a, b) => b.id - a.id);
         if ((q.get('filter') ?? 'latest') === 'latest') {
           // GitHub's default: only the most recent run of each name.
@@ -274,7 +272,7 @@ export function checkRoutes(store: CheckRunStore): Route[] {
           status: 200,
           body: {
             total_count: runs.length,
-            check_runs: slice.map((r) => withApp(json(r, base(ctx)), ctx)),
+            check_runs: slice.map((r) => json(r, ctx)),
           },
         };
       },
