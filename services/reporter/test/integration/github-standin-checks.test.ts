@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CheckRunStore,
+  GitHubStandIn,
+  appRoutes,
+  checkRoutes,
+  generateAppKey,
+} from '../../../../tools/src/github-standin/index.js';
+
+// The stand-in is the reporter's GitHub: it must refuse what GitHub refuses, or the
+// reporter's tests would pass against a GitHub that does not exist.
+describe('the GitHub stand-in Checks API', () => {
+  const key = generateAppKey();
+  const store = new CheckRunStore();
+  let standIn: GitHubStandIn;
+  let token = '';
+  const sha = 'c'.repeat(40);
+
+  beforeAll(async () => {
+    standIn = await new GitHubStandIn({ appId: 42, key })
+      .use([...appRoutes, ...checkRoutes(store)])
+      .start();
+    standIn.addInstallation({ id: 7, account: 'octo-org', repos: [] });
+    token = standIn.mintToken(7).token;
+  });
+  afterAll(() => standIn.close());
+
+  const call = async (method: string, path: string, body?: unknown, auth = token) => {
+    const res = await fetch(standIn.url + path, {
+      method,
+      headers: { authorization: `token ${auth}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const create = (body: Record<string, unknown>, repo = 'octo-org/app') =>
+    call('POST', `/repos/${repo}/check-runs`, { name: 'CI', head_sha: sha, ...body });
+
+  it("creates a run in GitHub's shape", async () => {
+    const { status, body } = await create({
+      external_id: 'req-1',
+      status: 'queued',
+      output: { title: 'Queued', summary: 'waiting' },
+    });
+    expect(status).toBe(201);
+    expect(body).toMatchObject({
+      id: expect.any(Number),
+      head_sha: sha,
+      external_id: 'req-1',
+      name: 'CI',
+      status: 'queued',
+      conclusion: null,
+      completed_at: null,
+      details_url: null,
+      output: { title: 'Queued', summary: 'waiting', text: null },
+      html_url: expect.stringContaining('/runs/'),
+      app: { id: 42 },
+    });
+    expect(store.withExternalId('req-1')).toHaveLength(1);
+  });
+
+  it('answers 422 where GitHub does', async () => {
+    expect((await create({ status: 'completed' })).status).toBe(422);
+    expect((await create({ status: 'done' })).status).toBe(422);
+    expect((await create({ name: undefined })).status).toBe(422);
+    expect((await create({ head_sha: 'main' })).status).toBe(422);
+    const long = { title: 't', summary: 'x'.repeat(65_536) };
+    expect((await create({ output: long })).status).toBe(422);
+    expect((await create({ output: { ...long, summary: 'x'.repeat(65_535) } })).status).toBe(201);
+  });
+
+  it('needs an installation token of an installation that covers the repository', async () => {
+    expect((await create({}, 'someone-else/app')).status).toBe(404);
+    expect((await create({}, 'octo-org/app')).status).toBe(201);
+    expect((await call('POST', '/repos/octo-org/app/check-runs', {}, 'ghs_wrong')).status).toBe(
+      401,
+    );
+  });
+
+  it('completes a run on PATCH, a conclusion implying completed, and keeps its history', async () => {
+    const { body: run } = await create({ external_id: 'req-2' });
+    const patched = await call('PATCH', `/repos/octo-org/app/check-runs/${run.id}`, {
+      conclusion: 'failure',
+      output: { title: 'Failed (exit 2)', summary: 'boom' },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(patched.body.completed_at).toMatch(/Z$/);
+    expect(store.runs.get(run.id)?.history.map((h) => h.status)).toEqual(['queued', 'completed']);
+    const got = await call('GET', `/repos/octo-org/app/check-runs/${run.id}`);
+    expect(got.body.output.title).toBe('Failed (exit 2)');
+    expect((await call('PATCH', '/repos/octo-org/app/check-runs/1', {})).status).toBe(404);
+  });
+
+  it("lists a commit's runs by name, latest or all, a page at a time", async () => {
+    const other = 'd'.repeat(40);
+    for (let i = 0; i < 3; i++)
+      await create({ head_sha: other, name: 'same', external_id: `s${i}` });
+    await create({ head_sha: other, name: 'another' });
+    const base = `/repos/octo-org/app/commits/${other}/check-runs`;
+    expect((await call('GET', base)).body.total_count).toBe(2);
+    const all = await call('GET', `${base}?filter=all&per_page=2&page=2`);
+    expect(all.body.total_count).toBe(4);
+    expect(all.body.check_runs).toHaveLength(2);
+    const named = await call('GET', `${base}?filter=all&check_name=same`);
+    expect(named.body.check_runs.map((r: { external_id: string }) => r.external_id)).toEqual([
+      's2',
+      's1',
+      's0',
+    ]);
+    expect((await call('GET', `${base}?app_id=99`)).body.total_count).toBe(0);
+  });
+});

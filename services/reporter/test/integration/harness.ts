@@ -1,0 +1,206 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import {
+  createRedis,
+  envelopeToFields,
+  fieldsToObject,
+  keysFor,
+  type JobEnvelope,
+  type JobResult,
+  type Redis,
+} from '@solstice/shared';
+import type { GitHubStandIn } from '../../../../tools/src/github-standin/index.js';
+import { readReporterConfig, type ReporterConfig } from '../../src/config.js';
+import { startReporter, type Reporter } from '../../src/reporter.js';
+import { captureLogger } from '../../../../test/support/log.js';
+import { amqpUrl, redisUrl, uniqueName } from '../../../../test/support/servers.js';
+import { waitFor } from '../../../../test/support/wait.js';
+
+export const OWNER = 'octo-org';
+export const INSTALLATION = 7;
+
+export const newSha = () => randomBytes(20).toString('hex');
+
+export function envelopeFor(o: {
+  repo: string;
+  sha: string;
+  jobId?: string | null;
+  requestId?: string;
+  installationId?: string;
+  workflowError?: string;
+}): JobEnvelope {
+  const jobId = o.jobId === undefined ? 'build' : o.jobId;
+  return {
+    job: {
+      schema_version: 'jobrequest.v1',
+      request_id: o.requestId ?? randomUUID(),
+      group_id: randomUUID(),
+      source: 'github',
+      repo_url: `https://github.com/${OWNER}/${o.repo}.git`,
+      repo_owner: OWNER,
+      repo_name: o.repo,
+      commit_sha: o.sha,
+      workflow_path: jobId ? '.solstice/workflow.kdl' : null,
+      workflow_job_id: jobId,
+      runs_on: 'illumos-latest',
+      script_path: jobId ? `.solstice/${jobId}.sh` : null,
+      submitted_at: new Date().toISOString(),
+    },
+    delivery: randomUUID(),
+    installation_id: o.installationId ?? String(INSTALLATION),
+    check_name: jobId ? `Solstice CI / ${jobId}` : 'Solstice CI',
+    workflow_error: o.workflowError ?? '',
+    published_at: new Date().toISOString(),
+  };
+}
+
+export function resultFor(e: JobEnvelope, over: Partial<JobResult> = {}): JobResult {
+  return {
+    schema_version: 'jobresult.v1',
+    request_id: e.job.request_id,
+    repo_url: e.job.repo_url,
+    repo_owner: e.job.repo_owner,
+    repo_name: e.job.repo_name,
+    commit_sha: e.job.commit_sha,
+    success: true,
+    exit_code: 0,
+    summary: 'all tests passed',
+    completed_at: new Date().toISOString(),
+    ...over,
+  };
+}
+
+/** The orchestrator's log endpoint: GET /jobs/<id>/logs. */
+export async function startLogServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const m = /^\/jobs\/([0-9a-f-]{36})\/logs$/.exec(req.url ?? '');
+    if (!m) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`log of ${m[1]}\nexit 0\n`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** A reporter on its own stream prefix, exchange and queues, plus what a test needs to drive it. */
+export interface Harness {
+  config: ReporterConfig;
+  reporter: Reporter;
+  redis: Redis;
+  keys: ReturnType<typeof keysFor>;
+  logs: ReturnType<typeof captureLogger>;
+  addQueued(e: JobEnvelope): Promise<string>;
+  publishResult(result: JobResult | string): Promise<void>;
+  /** Every message dead-lettered so far (read off the DLQ). */
+  takeDead(): Promise<string[]>;
+  /** True once every {P}:checks entry added so far has been handled and acked. */
+  checksDrained(): Promise<boolean>;
+  counter(name: string, labels: Record<string, string>): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  standIn: GitHubStandIn,
+  appKey: string,
+  env: Record<string, string> = {},
+): Promise<Harness> {
+  const prefix = uniqueName('reporter');
+  const names = {
+    exchange: uniqueName('solstice.jobs'),
+    dlx: uniqueName('solstice.dlx'),
+    queue: uniqueName('solstice.results'),
+  };
+  const config = readReporterConfig({
+    env: {
+      REDIS_URL: redisUrl(),
+      STREAM_PREFIX: prefix,
+      AMQP_URL: amqpUrl(),
+      AMQP_EXCHANGE: names.exchange,
+      AMQP_DLX: names.dlx,
+      AMQP_RESULTS_QUEUE: names.queue,
+      GITHUB_API_BASE: standIn.url,
+      GITHUB_APP_ID: String(standIn.options.appId),
+      GITHUB_APP_KEY: appKey,
+      GITHUB_RETRY_BASE_MS: '5',
+      GITHUB_WRITE_MIN_MS: '0',
+      METRICS_ADDR: '127.0.0.1:0',
+      STAGE_BLOCK_MS: '100',
+      CLAIM_MIN_IDLE_MS: '500',
+      CLAIM_INTERVAL_MS: '200',
+      RESULT_RETRY_BASE_MS: '20',
+      RESULT_RETRY_MAX_MS: '200',
+      ...env,
+    },
+  });
+  const logs = captureLogger('reporter', 'info');
+  const reporter = await startReporter(config, logs.log);
+  const redis = createRedis(redisUrl(), { role: 'worker' });
+  const keys = keysFor(prefix);
+  const amqp: ChannelModel = await connect(amqpUrl());
+  const ch: ConfirmChannel = await amqp.createConfirmChannel();
+  let lastId = '0-0';
+
+  return {
+    config,
+    reporter,
+    redis,
+    keys,
+    logs,
+    async addQueued(e) {
+      lastId = (await redis.xadd(keys.checks, '*', ...Object.entries(envelopeToFields(e)).flat()))!;
+      return lastId;
+    },
+    async publishResult(result) {
+      const body = typeof result === 'string' ? result : JSON.stringify(result);
+      ch.publish(names.exchange, config.amqp.resultsRoutingKey, Buffer.from(body), {
+        persistent: true,
+        contentType: 'application/json',
+      });
+      await ch.waitForConfirms();
+    },
+    async takeDead() {
+      const out: string[] = [];
+      for (;;) {
+        const msg = await ch.get(`${names.queue}.dlq`, { noAck: true });
+        if (!msg) return out;
+        out.push(msg.content.toString());
+      }
+    },
+    async checksDrained() {
+      const groups = (await redis.xinfo('GROUPS', keys.checks)) as unknown[][];
+      const group = groups
+        .map((flat) => fieldsToObject(flat.map(String)))
+        .find((g) => g.name === 'reporter');
+      return group?.pending === '0' && group['last-delivered-id'] === lastId;
+    },
+    async counter(name, labels) {
+      const metric = await reporter.metrics.registry.getSingleMetric(name)?.get();
+      const value = metric?.values.find((v) =>
+        Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want),
+      );
+      return value?.value ?? 0;
+    },
+    async close() {
+      await reporter.close();
+      await ch.deleteQueue(names.queue).catch(() => {});
+      await ch.deleteQueue(`${names.queue}.dlq`).catch(() => {});
+      await ch.deleteExchange(names.exchange).catch(() => {});
+      await ch.deleteExchange(names.dlx).catch(() => {});
+      await amqp.close();
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+        cursor = next;
+        if (found.length) await redis.del(...found);
+      } while (cursor !== '0');
+      await redis.quit();
+    },
+  };
+}
+
+export { waitFor };
