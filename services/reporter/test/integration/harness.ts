@@ -90,6 +90,7 @@ export async function startLogServer(): Promise<{ url: string; close(): Promise<
 /** A reporter on its own stream prefix, exchange and queues, plus what a test needs to drive it. */
 export interface Harness {
   config: ReporterConfig;
+  names: { exchange: string; dlx: string; queue: string };
   reporter: Reporter;
   redis: Redis;
   keys: ReturnType<typeof keysFor>;
@@ -98,6 +99,8 @@ export interface Harness {
   publishResult(result: JobResult | string): Promise<void>;
   /** Every message dead-lettered so far (read off the DLQ). */
   takeDead(): Promise<string[]>;
+  /** Ready messages in the results queue (unacked ones not counted). */
+  readyResults(): Promise<number>;
   /** True once every {P}:checks entry added so far has been handled and acked. */
   checksDrained(): Promise<boolean>;
   counter(name: string, labels: Record<string, string>): Promise<number>;
@@ -147,6 +150,7 @@ export async function startHarness(
 
   return {
     config,
+    names,
     reporter,
     redis,
     keys,
@@ -170,6 +174,9 @@ export async function startHarness(
         if (!msg) return out;
         out.push(msg.content.toString());
       }
+    },
+    async readyResults() {
+      return (await ch.checkQueue(names.queue)).messageCount;
     },
     async checksDrained() {
       const groups = (await redis.xinfo('GROUPS', keys.checks)) as unknown[][];
