@@ -51,7 +51,8 @@ export async function completeCheckRun(result: JobResult, d: ResultDeps): Promis
       owner: record?.owner ?? result.repo_owner,
       repo: record?.repo ?? result.repo_name,
       head_sha: record?.head_sha ?? result.commit_sha,
-      name: record?.name ?? completedOnlyCheckRun(result, d.checkName, d).name,
+      name:
+        record?.name ?? completedOnlyCheckRun(result, d.checkName, { logsBaseUrl: undefined }).name,
       ...(record?.delivery ? { delivery: record.delivery } : {}),
       ...(record?.installation_id ? { installation_id: record.installation_id } : {}),
     };
@@ -142,7 +143,7 @@ async function findOrCreate(
       const run = completedOnlyCheckRun(result, d.checkName, {
         logsBaseUrl: d.logsBaseUrl,
       });
-      ({ id } = await d.checks.create(place, { ...run, ...change }));
+      ({ id } = await d.checks.create(place, { ...run, ...change, name }));
       d.metrics?.checkRunsCreated.inc({ status: 'completed' });
     }
     const held = await d.store.settle(completedRecord({ ...base, name }, result, place, id), token);

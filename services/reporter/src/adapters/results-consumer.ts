@@ -70,7 +70,12 @@ export function createResultsConsumer(o: ResultsConsumerOptions): ResultsConsume
 
   async function process(c: Consuming, msg: ConsumeMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const d = await o.handle(msg);
+      let d: Disposition;
+      try {
+        d = await o.handle(msg);
+      } catch (err) {
+        d = { action: 'retry', reason: errorMessage(err) };
+      }
       if (d.action !== 'retry' || stopping || !c.open) return settle(c, msg, d);
       await pause(backoff(attempt));
     }
