@@ -108,6 +108,8 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
       output: { title: 'Succeeded' },
     });
     expect(done.output.summary).toContain('all 12 tests passed');
+    // The record is written once GitHub has answered the update, just before the ack.
+    await waitFor(async () => (await record(e.job.request_id))?.state === 'completed', 'record');
     expect(await record(e.job.request_id)).toMatchObject({
       state: 'completed',
       check_run_id: queued.id,
@@ -244,7 +246,7 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
     const from = standIn.calls.length;
     const result = resultFor(e);
     await h.publishResult(result);
-    await completedRun(e.job.request_id);
+    await waitFor(async () => (await record(e.job.request_id))?.state === 'completed', 'record');
     await h.publishResult(result);
     await waitFor(
       async () => (await h.counter('solstice_jobresults_total', { outcome: 'duplicate' })) > before,
