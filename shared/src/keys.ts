@@ -9,6 +9,7 @@ export interface Keys {
   tokenCache(installationId: string | number): string;
   workflowCache(owner: string, repo: string, sha: string): string;
   checkRun(requestId: string): string;
+  installation(owner: string, repo: string): string;
   sweepLease: string;
   sweepCursor: string;
   sweepRedelivered(deliveryId: string | number): string;
@@ -25,6 +26,7 @@ export function keysFor(prefix: string): Keys {
     tokenCache: (id) => `${prefix}:token:${id}`,
     workflowCache: (owner, repo, sha) => `${prefix}:workflow:${owner}/${repo}@${sha}`,
     checkRun: (requestId) => `${prefix}:checkrun:${requestId}`,
+    installation: (owner, repo) => `${prefix}:installation:${owner}/${repo}`,
     sweepLease: `${prefix}:sweep:lease`,
     sweepCursor: `${prefix}:sweep:cursor`,
     sweepRedelivered: (id) => `${prefix}:sweep:redelivered:${id}`,

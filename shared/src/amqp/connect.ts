@@ -13,6 +13,8 @@ export interface AmqpConnectOptions {
   maxDelayMs?: number;
   /** Wait for the first connection before resolving (default true). */
   waitForConnect?: boolean;
+  /** Shown in the broker's connection list (`rabbitmqctl list_connections client_properties`). */
+  connectionName?: string;
 }
 
 /**
@@ -23,14 +25,15 @@ export interface AmqpConnectOptions {
 export async function connectAmqp(o: AmqpConnectOptions): Promise<RecoveringChannelModel> {
   const where = redactUrl(o.url);
   const model = await connect(withHeartbeat(o.url, o.heartbeatSeconds ?? 10), {
-    clientProperties: { connection_name: o.log.bindings().stage ?? 'solstice' },
+    clientProperties: { connection_name: o.connectionName ?? o.log.bindings().stage ?? 'solstice' },
     recovery: {
       initialDelay: 200,
       maxDelay: o.maxDelayMs ?? 10_000,
       factor: 2,
       jitter: 0.3,
       maxRetries: Infinity,
-      waitForConnect: o.waitForConnect ?? true,
+      // Listeners go on before the first attempt, so the first connect is logged too.
+      waitForConnect: false,
       setup: async (m: ChannelModel) => {
         m.on('error', (err: Error) => o.log.warn({ err: err.message }, 'AMQP connection error'));
         await o.setup(m);
@@ -52,6 +55,7 @@ export async function connectAmqp(o: AmqpConnectOptions): Promise<RecoveringChan
   );
   model.on('unblocked', () => o.log.info('AMQP connection unblocked'));
   model.on('error', (err: Error) => o.log.warn({ err: err.message }, 'AMQP error'));
+  if (o.waitForConnect ?? true) await model.waitForConnect();
   return model;
 }
 

@@ -13,8 +13,11 @@ export interface StreamEntry {
   deliveries: number;
 }
 
-/** What became of one entry: its outputs (none = filtered out), or the error it failed with. */
-export type EntryOutcome = { outputs: Output[] } | { error: unknown };
+/**
+ * What became of one entry: its outputs (`filtered`: deliberately nothing to hand on), or
+ * the error it failed with.
+ */
+export type EntryOutcome = { outputs: Output[]; filtered?: boolean } | { error: unknown };
 
 /** Handles a batch; returns one outcome per entry, in order. */
 export type BatchHandler = (entries: StreamEntry[]) => Promise<EntryOutcome[]>;

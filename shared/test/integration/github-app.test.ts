@@ -76,7 +76,7 @@ describe('GitHub App clients against the GitHub stand-in', () => {
   it('retries a 502 and then succeeds', async () => {
     standIn.fail({ path: /^\/app$/ }, { status: 502, body: { message: 'Bad Gateway' } }, 2);
     const { data } = await appFor(key).app().request('GET /app');
-    expect(data.id).toBe(42);
+    expect(data?.id).toBe(42);
     const last = standIn
       .callsTo('GET', /^\/app$/)
       .slice(-3)
