@@ -75,7 +75,7 @@ export async function startReporter(config: ReporterConfig, log: Logger): Promis
     app,
     redis,
     // TODO(shared/keys.ts): keys.installation(owner, repo) once it exists there.
-    keyFor: (owner, repo) => `${config.stage.streamPrefix}:installation:${owner}/${repo}`,
+    keyFor: keys.installation,
     ttlSeconds: INSTALLATION_TTL_S,
   });
   const checks = createChecksClient(app, config.github.app.appId);
