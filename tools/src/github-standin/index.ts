@@ -9,4 +9,5 @@ export {
 } from './server.js';
 export { appRoutes } from './routes/apps.js';
 export { checkRoutes, CheckRunStore, type StandInCheckRun } from './routes/checks.js';
+export { contentRoutes, ContentStore } from './routes/contents.js';
 export { generateAppKey } from './test-app-key.js';

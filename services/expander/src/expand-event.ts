@@ -1,0 +1,105 @@
+import {
+  envelopeToFields,
+  payloadOf,
+  rawEventFromFields,
+  validateJobRequest,
+  type Logger,
+  type Output,
+} from '@solstice/shared';
+import type { WorkflowSource } from './adapters/workflow-source.js';
+import { eventTarget, type BuildTarget, type EventSettings } from './event-target.js';
+import type { ExpanderMetrics } from './expander-metrics.js';
+import { parseWorkflow, type WorkflowLimits } from './parse-workflow.js';
+import { toJobRequests, type ExpandSettings, type WorkflowOutcome } from './to-job-requests.js';
+
+export interface ExpandDeps {
+  /** undefined: no App credentials, so no workflow file is read. */
+  source: WorkflowSource | undefined;
+  settings: ExpandSettings & EventSettings & { limits: WorkflowLimits };
+  /** `{P}:jobs` */
+  jobsStream: string;
+  log: Logger;
+  metrics?: ExpanderMetrics;
+  now?: () => Date;
+}
+
+/**
+ * One stored event → its `{P}:jobs` entries (none: the event builds nothing). A stored event
+ * that cannot be read throws a PermanentError (dead-lettered with the reason); a GitHub
+ * failure worth retrying throws a plain Error (the entry stays pending).
+ */
+export async function expandEvent(
+  fields: Record<string, string>,
+  d: ExpandDeps,
+): Promise<Output[]> {
+  const event = rawEventFromFields(fields);
+  const log = d.log.child({ delivery: event.delivery, event: event.event });
+  const found = eventTarget(event.event, payloadOf(event), d.settings);
+  if ('skip' in found) {
+    log.info({ jobs: 0, request_ids: [], reason: found.skip }, 'event builds nothing');
+    return [];
+  }
+  const { target } = found;
+  const workflow = await workflowOf(target, d, log);
+  const envelopes = toJobRequests({
+    delivery: event.delivery,
+    target,
+    workflow,
+    settings: d.settings,
+    now: d.now?.() ?? new Date(),
+  });
+  // The wire contract is checked here, where a bad payload can still be dead-lettered.
+  for (const e of envelopes) validateJobRequest(e.job);
+  log.info(
+    {
+      jobs: envelopes.length,
+      request_ids: envelopes.map((e) => e.job.request_id),
+      repo: `${target.repoOwner}/${target.repoName}`,
+      sha: target.sha,
+      ...(target.only ? { rerun: target.only.jobId ?? '(no workflow)' } : {}),
+      ...(envelopes.length === 0 ? { reason: 'the re-requested job is not in the workflow' } : {}),
+    },
+    'event expanded',
+  );
+  d.metrics?.jobRequestsEmitted.inc(envelopes.length);
+  return envelopes.map((e) => ({ stream: d.jobsStream, fields: envelopeToFields(e) }));
+}
+
+async function workflowOf(
+  target: BuildTarget,
+  d: ExpandDeps,
+  log: Logger,
+): Promise<WorkflowOutcome> {
+  if (!d.source) return { kind: 'none' };
+  if (target.installationId === undefined) {
+    const reason = 'not read: the event names no installation of the GitHub App';
+    log.warn({ reason }, 'workflow file not read');
+    return { kind: 'unusable', reason };
+  }
+  const file = await d.source.read({
+    owner: target.repository.owner,
+    repo: target.repository.name,
+    sha: target.sha,
+    installationId: target.installationId,
+  });
+  if (file.state === 'absent') return { kind: 'none' };
+  if (file.state === 'unusable') {
+    log.warn({ reason: file.reason }, 'workflow file cannot be used');
+    return { kind: 'unusable', reason: file.reason };
+  }
+  const parsed = parseWorkflow(file.text, d.settings.limits);
+  if ('error' in parsed) {
+    log.warn({ reason: parsed.error }, 'workflow file cannot be used');
+    return { kind: 'unusable', reason: parsed.error };
+  }
+  log.info(
+    { parser: parsed.parser, workflow_jobs: parsed.jobs.length },
+    `workflow file read as ${parsed.parser === 'kdl2' ? 'KDL 2' : 'KDL 1'}`,
+  );
+  if (parsed.ignored.length > 0)
+    log.debug(
+      { ignored: parsed.ignored.slice(0, 20), count: parsed.ignored.length },
+      'ignored in the workflow file',
+    );
+  return { kind: 'jobs', jobs: parsed.jobs };
+}
