@@ -133,10 +133,12 @@ function tryParse(parse: typeof parseKdl2, text: string): { doc: Document } | { 
     const token = (
       first as { token?: { image?: string; startLine?: number; startColumn?: number } }
     )?.token;
-    if (token?.startLine !== undefined)
+    if (token && Number.isFinite(token.startLine))
       return {
         error: `unexpected ${show(token.image ?? '')} at line ${token.startLine}, column ${token.startColumn}`,
       };
+    // chevrotain's end-of-input token has no position.
+    if (token) return { error: 'unexpected end of file (a { without its })' };
     return { error: clip(first?.message ?? 'no document') };
   }
   return { doc: result.output };

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { PermanentError } from '@solstice/shared';
+import { eventTarget, type EventSettings } from '../../src/event-target.js';
+import { example, forkPullRequest, withAction } from '../fixtures/payloads.js';
+
+const settings: EventSettings = { checkName: 'Solstice CI', checkSuiteRequested: false };
+
+const targetOf = (event: string, payload: unknown, s = settings) => {
+  const found = eventTarget(event, payload, s);
+  if ('skip' in found) throw new Error(`expected a target, got skip: ${found.skip}`);
+  return found.target;
+};
+const skipOf = (event: string, payload: unknown, s = settings) => {
+  const found = eventTarget(event, payload, s);
+  if (!('skip' in found)) throw new Error('expected the event to build nothing');
+  return found.skip;
+};
+
+describe('push', () => {
+  const push = () => example('push', (p) => p.deleted === false && p.installation !== undefined);
+
+  it('builds `after` of the repository, cloned by clone_url', () => {
+    const p = push();
+    expect(targetOf('push', p)).toEqual({
+      repository: { owner: 'Codertocat', name: 'Hello-World' },
+      sha: p.after,
+      repoUrl: 'https://github.com/Codertocat/Hello-World.git',
+      repoOwner: 'Codertocat',
+      repoName: 'Hello-World',
+      labels: [],
+      installationId: 1,
+    });
+  });
+
+  it('falls back to ssh_url and to owner.name', () => {
+    const p = push();
+    delete p.repository.clone_url;
+    delete p.repository.owner.login;
+    const t = targetOf('push', p);
+    expect(t.repoUrl).toBe('git@github.com:Codertocat/Hello-World.git');
+    expect(t.repoOwner).toBe('Codertocat');
+  });
+
+  it('ignores a branch deletion (deleted: true and an all-zero after)', () => {
+    expect(
+      skipOf(
+        'push',
+        example('push', (p) => p.deleted === true),
+      ),
+    ).toMatch(/deletion/);
+    const p = push();
+    p.after = '0'.repeat(40);
+    expect(skipOf('push', p)).toMatch(/deletion/);
+  });
+
+  it.each(['[skip ci]', '[ci skip]', '[Skip CI]'])('skips a head commit saying %s', (marker) => {
+    const p = push();
+    p.head_commit.message = `Fix the README ${marker}\n\nmore words`;
+    expect(skipOf('push', p)).toMatch(/skip CI/);
+  });
+
+  it('has no installation when the payload carries none', () => {
+    const p = example('push', (p) => p.deleted === false && p.installation === undefined);
+    expect(targetOf('push', p).installationId).toBeUndefined();
+  });
+
+  it('refuses a payload without its repository, naming the field', () => {
+    const p = push();
+    delete p.repository;
+    expect(() => eventTarget('push', p, settings)).toThrow(PermanentError);
+    expect(() => eventTarget('push', p, settings)).toThrow('invalid push payload: repository');
+  });
+
+  it('refuses an `after` that is not a commit sha', () => {
+    const p = push();
+    p.after = 'main; rm -rf /';
+    expect(() => eventTarget('push', p, settings)).toThrow(/is not a commit sha/);
+  });
+});
+
+describe('pull_request', () => {
+  it.each(['opened', 'synchronize', 'reopened'])('builds the head commit when %s', (action) => {
+    const p = withAction('pull_request', action);
+    expect(targetOf('pull_request', p)).toEqual({
+      repository: { owner: 'Codertocat', name: 'Hello-World' },
+      sha: p.pull_request.head.sha,
+      repoUrl: 'https://github.com/Codertocat/Hello-World.git',
+      repoOwner: 'Codertocat',
+      repoName: 'Hello-World',
+      labels: ['bug'],
+      installationId: 1,
+    });
+  });
+
+  it.each(['closed', 'labeled', 'assigned'])('builds nothing when %s', (action) => {
+    expect(skipOf('pull_request', withAction('pull_request', action))).toMatch(action);
+  });
+
+  it("builds a fork's commit from the fork, reading the workflow through the base repository", () => {
+    const t = targetOf('pull_request', forkPullRequest());
+    expect(t).toMatchObject({
+      repository: { owner: 'Codertocat', name: 'Hello-World' },
+      sha: 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed',
+      repoUrl: 'https://github.com/fork-owner/Hello-World.git',
+      repoOwner: 'fork-owner',
+      repoName: 'Hello-World',
+    });
+  });
+
+  it('builds nothing when the head repository was deleted', () => {
+    const p = withAction('pull_request', 'opened');
+    p.pull_request.head.repo = null;
+    expect(skipOf('pull_request', p)).toMatch(/deleted/);
+  });
+});
+
+describe('check_suite', () => {
+  it('builds head_sha of the repository when re-requested', () => {
+    const p = withAction('check_suite', 'rerequested');
+    expect(targetOf('check_suite', p)).toMatchObject({
+      repository: { owner: 'Codertocat', name: 'Hello-World' },
+      sha: p.check_suite.head_sha,
+      repoUrl: p.repository.clone_url,
+      installationId: p.installation.id,
+    });
+  });
+
+  it('builds on `requested` only with CHECK_SUITE_REQUESTED', () => {
+    const p = withAction('check_suite', 'requested');
+    expect(skipOf('check_suite', p)).toMatch(/requested/);
+    expect(targetOf('check_suite', p, { ...settings, checkSuiteRequested: true }).sha).toBe(
+      p.check_suite.head_sha,
+    );
+  });
+
+  it('builds nothing when completed', () => {
+    expect(skipOf('check_suite', example('check_suite'))).toMatch(/completed/);
+  });
+});
+
+describe('check_run', () => {
+  const rerequested = (name: string) => {
+    const p = withAction('check_run', 'rerequested');
+    p.check_run.name = name;
+    return p;
+  };
+
+  it('re-runs the one job its name `<GITHUB_CHECK_NAME> / <job id>` names', () => {
+    const p = rerequested('Solstice CI / test');
+    expect(targetOf('check_run', p)).toMatchObject({
+      sha: p.check_run.head_sha,
+      repository: { owner: 'github', name: 'hello-world' },
+      only: { jobId: 'test' },
+    });
+  });
+
+  it('re-runs the single job of a run without workflow (named just GITHUB_CHECK_NAME)', () => {
+    expect(targetOf('check_run', rerequested('Solstice CI')).only).toEqual({ jobId: null });
+  });
+
+  it('builds nothing for a check run that is not ours', () => {
+    expect(skipOf('check_run', withAction('check_run', 'rerequested'))).toMatch(/randscape/);
+  });
+
+  it('builds nothing when created or completed', () => {
+    expect(skipOf('check_run', example('check_run'))).toMatch(/created/);
+  });
+});
+
+it('builds nothing for events it does not take', () => {
+  expect(skipOf('ping', { zen: 'Keep it logically awesome.' })).toMatch(/ping/);
+});
+
+it('refuses a payload that is not an object', () => {
+  expect(() => eventTarget('push', [1, 2], settings)).toThrow(/the payload is not an object/);
+});
