@@ -11,3 +11,11 @@ export { appRoutes } from './routes/apps.js';
 export { checkRoutes, CheckRunStore, type StandInCheckRun } from './routes/checks.js';
 export { contentRoutes, ContentStore } from './routes/contents.js';
 export { generateAppKey } from './test-app-key.js';
+export { deliveryRoutes } from './routes/deliveries.js';
+export {
+  WebhookSender,
+  type DeliveryItem,
+  type SendWebhookOptions,
+  type StandInDelivery,
+  type WebhookSenderOptions,
+} from './webhook-sender.js';
