@@ -29,7 +29,12 @@ export function explainPreconditionFailed(message: string, t: JobsTopology): str
   const current =
     arg === 'x-queue-type' && valueOf(currentText!) === 'none' ? 'classic' : valueOf(currentText!);
   const setting = settingFor(kind!, resource!, t);
-  const remove = `or delete the ${kind} (rabbitmqctl delete_${kind} ${resource}) so it is declared anew`;
+  // rabbitmqctl deletes queues only; an exchange goes with rabbitmqadmin or the management UI.
+  const how =
+    kind === 'queue'
+      ? `rabbitmqctl delete_queue ${resource}`
+      : `rabbitmqadmin delete exchange name=${resource}`;
+  const remove = `or delete the ${kind} (${how}) so it is declared anew`;
   let fix: string;
   if (arg === 'x-queue-type' && (current === 'classic' || current === 'quorum')) {
     fix = `set AMQP_QUEUE_TYPE=${current} to use the ${kind} as it is, ${remove}`;
