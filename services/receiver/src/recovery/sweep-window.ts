@@ -27,7 +27,7 @@ export function inWindow(item: HookDelivery, w: SweepWindow): boolean {
   const at = Date.parse(item.delivered_at);
   if (Number.isNaN(at) || at < w.floorMs) return false;
   if (!w.cursor) return true;
-  return item.id > w.cursor.id || at >= Date.parse(w.cursor.at) - w.settleMs;
+  return item.id > w.cursor.id || at > Date.parse(w.cursor.at) - w.settleMs;
 }
 
 /**

@@ -1,0 +1,69 @@
+import { HttpError, keysFor, storeOnce, type RawEvent, type Redis } from '@solstice/shared';
+
+/** Where deliveries go: the receiver's only outside world besides HTTP. */
+export interface EventStore {
+  /** Adds the event to `{P}:events` unless its (hook id, delivery) was seen; idempotent. */
+  store(event: RawEvent): Promise<{ id: string; created: boolean }>;
+  /** Marks a delivery as received without an entry (a ping). */
+  markDelivered(hookId: string, delivery: string, value: string): Promise<void>;
+  /** true when Redis answers. */
+  ping(): Promise<boolean>;
+}
+
+export interface RedisEventStoreOptions {
+  redis: Redis;
+  streamPrefix: string;
+  dedupeTtlSeconds: number;
+}
+
+/** A failed write is a 503, so GitHub shows the delivery as failed and it can be redelivered. */
+const unavailable = (err: unknown) =>
+  Object.assign(new HttpError(503, 'event store unavailable, try again later'), { cause: err });
+
+export function createRedisEventStore(o: RedisEventStoreOptions): EventStore {
+  const keys = keysFor(o.streamPrefix);
+  return {
+    async store(event) {
+      try {
+        // storeOnce: the dedupe mark (holding the entry id) and the XADD, together or not at all.
+        return await storeOnce(
+          o.redis,
+          keys.delivery(event.hook_id, event.delivery),
+          keys.events,
+          o.dedupeTtlSeconds,
+          toFields(event),
+        );
+      } catch (err) {
+        throw unavailable(err);
+      }
+    },
+    async markDelivered(hookId, delivery, value) {
+      try {
+        await o.redis.set(keys.delivery(hookId, delivery), value, 'EX', o.dedupeTtlSeconds);
+      } catch (err) {
+        throw unavailable(err);
+      }
+    },
+    async ping() {
+      try {
+        return (await o.redis.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** The stream entry: exactly the RawEvent fields, in a fixed order. */
+function toFields(e: RawEvent): Record<string, string> {
+  return {
+    delivery: e.delivery,
+    hook_id: e.hook_id,
+    event: e.event,
+    content_type: e.content_type,
+    body: e.body,
+    installation_target_type: e.installation_target_type,
+    installation_target_id: e.installation_target_id,
+    received_at: e.received_at,
+  };
+}

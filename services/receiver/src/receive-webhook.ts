@@ -1,0 +1,106 @@
+import { HttpError, type RawEvent } from '@solstice/shared';
+import type { EventStore } from './adapters/redis-event-store.js';
+import { classifyEvent } from './classify-event.js';
+import { bodyText, decodeBody } from './decode-body.js';
+import type { Outcome } from './receiver-metrics.js';
+import { verifySignature } from './verify-signature.js';
+
+/** The parts of an HTTP request a delivery is made of. */
+export interface WebhookRequest {
+  /** A header by its lower-case name. */
+  header(name: string): string | undefined;
+  body: Buffer;
+}
+
+/** What is known about a delivery so far, filled in step by step for the log line. */
+export interface DeliveryNote {
+  verified: boolean;
+  delivery?: string;
+  event?: string;
+  action?: string;
+  reason?: string;
+}
+
+export interface Received {
+  status: 200 | 202 | 204;
+  outcome: Outcome;
+  body?: Record<string, string>;
+}
+
+export interface ReceiveDeps {
+  /** Empty: dev mode, unsigned requests are accepted. */
+  secrets: readonly string[];
+  checkSuiteRequested: boolean;
+  allowed: (payload: Record<string, unknown>) => boolean;
+  store: EventStore;
+  now: () => Date;
+}
+
+const EVENT = /^[a-z_]{1,64}$/;
+const DELIVERY = /^[A-Za-z0-9._-]{1,128}$/;
+const HOOK_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * One delivery, in the order the contract sets: signature on the raw bytes, headers, decode,
+ * classify, allowlist, store. Refusals throw an HttpError carrying the status.
+ */
+export async function receiveWebhook(
+  req: WebhookRequest,
+  deps: ReceiveDeps,
+  note: DeliveryNote,
+): Promise<Received> {
+  note.delivery = req.header('x-github-delivery');
+  note.event = req.header('x-github-event');
+  if (deps.secrets.length > 0) {
+    const signature = req.header('x-hub-signature-256');
+    if (!verifySignature(deps.secrets, req.body, signature)) {
+      note.reason = signature === undefined ? 'signature missing' : 'signature wrong';
+      throw new HttpError(401, 'X-Hub-Signature-256 is missing or does not match the body');
+    }
+  }
+  note.verified = true;
+
+  const event = requireHeader(note.event, 'X-GitHub-Event', EVENT);
+  const delivery = requireHeader(note.delivery, 'X-GitHub-Delivery', DELIVERY);
+  const hookId = req.header('x-github-hook-id') ?? '0';
+  if (!HOOK_ID.test(hookId)) throw new HttpError(400, 'X-GitHub-Hook-ID is malformed');
+
+  const text = bodyText(req.body);
+  const contentType = req.header('content-type') ?? '';
+  const payload = decodeBody(contentType, text);
+  if (typeof payload.action === 'string') note.action = payload.action;
+
+  const verdict = classifyEvent(event, payload, deps);
+  if (!verdict.take) {
+    note.reason = verdict.reason;
+    if (verdict.status === 204) return { status: 204, outcome: 'ignored' };
+    // A ping is remembered like any delivery, so the delivery log shows it arrived.
+    await deps.store.markDelivered(hookId, delivery, 'ping');
+    return { status: 200, outcome: 'ping', body: { status: 'pong', delivery } };
+  }
+  if (!deps.allowed(payload)) {
+    note.reason = 'repository not allowed';
+    return { status: 202, outcome: 'dropped', body: { status: 'dropped', delivery } };
+  }
+
+  const raw: RawEvent = {
+    delivery,
+    hook_id: hookId,
+    event,
+    content_type: contentType,
+    body: text,
+    installation_target_type: req.header('x-github-hook-installation-target-type') ?? '',
+    installation_target_id: req.header('x-github-hook-installation-target-id') ?? '',
+    received_at: deps.now().toISOString(),
+  };
+  const { id, created } = await deps.store.store(raw);
+  return created
+    ? { status: 202, outcome: 'stored', body: { status: 'stored', delivery, entry_id: id } }
+    : { status: 200, outcome: 'duplicate', body: { status: 'duplicate', delivery, entry_id: id } };
+}
+
+function requireHeader(value: string | undefined, name: string, pattern: RegExp): string {
+  if (value === undefined || value === '') throw new HttpError(400, `${name} header is missing`);
+  if (!pattern.test(value)) throw new HttpError(400, `${name} header is malformed`);
+  return value;
+}
