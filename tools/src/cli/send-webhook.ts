@@ -85,9 +85,16 @@ export const sendWebhookCommand: Command = {
         signal: AbortSignal.timeout(10_000),
       });
     } catch (err) {
-      const e = err as { name?: string; cause?: { code?: string } };
+      // fetch rejects with "fetch failed"; the reason is its cause (ECONNREFUSED, bad port…).
+      const e = err as {
+        name?: string;
+        message?: string;
+        cause?: { code?: string; message?: string };
+      };
       const why =
-        e.name === 'TimeoutError' ? 'no answer within 10 s' : (e.cause?.code ?? String(err));
+        e.name === 'TimeoutError'
+          ? 'no answer within 10 s'
+          : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
       throw new CliError(
         `cannot reach the receiver at ${req.url} (${why}): start it (npm start, or docker compose up -d receiver) or give --url`,
       );
