@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import {
   ConfigReader,
+  closeRedis,
   connectAmqp,
+  createRedis,
   createLogger,
   handleProcessSignals,
   parseAddr,
@@ -17,7 +19,8 @@ import {
  * A stand-in for the Solstice orchestrator, for the demo and the end-to-end tests: it takes
  * JobRequests from AMQP_QUEUE, "runs" each for DEMO_JOB_MS, publishes a JobResult
  * (jobresult.v1) and serves the job's log at GET /jobs/<request_id>/logs.
- * A job whose id contains "fail" fails with exit code 2.
+ * A job whose id contains "fail" fails with exit code 2. With ORCH_RECORD_KEY set, every
+ * JobRequest received is also pushed (as JSON) to that Redis list, for tests to inspect.
  */
 runMain('demo-orchestrator', async () => {
   const r = new ConfigReader({ argv: process.argv.slice(2) });
@@ -26,14 +29,20 @@ runMain('demo-orchestrator', async () => {
   const resultsKey = r.string('AMQP_RESULTS_ROUTING_KEY', 'jobresult.v1');
   const jobMs = r.int('DEMO_JOB_MS', 300, { max: 600_000 });
   const httpAddr = readAddr(r, 'ORCH_HTTP_ADDR', '127.0.0.1:8090');
+  const recordKey = r.string('ORCH_RECORD_KEY');
+  const redisUrl = r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
   r.done();
+  const recorder = recordKey
+    ? createRedis(redisUrl, { role: 'worker', name: 'demo-orchestrator' })
+    : undefined;
   const log = createLogger({ name: 'demo-orchestrator' });
   const logs = new Map<string, string>();
 
   const server = createServer((req, res) => {
     const m = /^\/jobs\/([0-9a-f-]{36})\/logs$/.exec(req.url ?? '');
     const text = m ? logs.get(m[1]!) : undefined;
-    if (req.method !== 'GET' || text === undefined) return void res.writeHead(404).end('not found\n');
+    if (req.method !== 'GET' || text === undefined)
+      return void res.writeHead(404).end('not found\n');
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
   });
   const { host, port } = parseAddr(httpAddr)!;
@@ -58,6 +67,10 @@ runMain('demo-orchestrator', async () => {
           return;
         }
         const started = new Date();
+        void recorder?.rpush(
+          recordKey!,
+          JSON.stringify({ ...job, received_at: started.toISOString() }),
+        );
         setTimeout(() => {
           const fail = /fail/i.test(job.workflow_job_id ?? '');
           const exit = fail ? 2 : 0;
@@ -75,7 +88,9 @@ runMain('demo-orchestrator', async () => {
             commit_sha: job.commit_sha,
             success: !fail,
             exit_code: exit,
-            summary: fail ? 'The demo job failed on purpose (its id contains "fail").' : 'The demo job passed.',
+            summary: fail
+              ? 'The demo job failed on purpose (its id contains "fail").'
+              : 'The demo job passed.',
             completed_at: new Date().toISOString(),
           };
           ch.publish(amqp.exchange, resultsKey, Buffer.from(JSON.stringify(result)), {
@@ -87,9 +102,13 @@ runMain('demo-orchestrator', async () => {
           ch.waitForConfirms().then(
             () => {
               ch.ack(msg);
-              log.info({ request_id: job.request_id, job: job.workflow_job_id, success: !fail }, 'job finished');
+              log.info(
+                { request_id: job.request_id, job: job.workflow_job_id, success: !fail },
+                'job finished',
+              );
             },
-            (err: Error) => log.warn({ err: err.message }, 'result not confirmed; the job will run again'),
+            (err: Error) =>
+              log.warn({ err: err.message }, 'result not confirmed; the job will run again'),
           );
         }, jobMs);
       });
@@ -100,5 +119,6 @@ runMain('demo-orchestrator', async () => {
   handleProcessSignals(log, async () => {
     await conn.close().catch(() => undefined);
     server.close();
+    if (recorder) await closeRedis(recorder);
   });
 });
