@@ -33,7 +33,7 @@ export function createRecoveryMetrics(registry: Registry): RecoveryMetrics {
     ),
     sweeps: counter(
       'solstice_recovery_sweeps_total',
-      'Recovery sweeps by outcome (done, skipped: another copy holds the lease, failed)',
+      'Recovery sweeps by outcome (done, skipped: another copy holds the lease, stopped, failed)',
       ['outcome'],
     ),
   };

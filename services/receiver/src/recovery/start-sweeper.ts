@@ -32,7 +32,10 @@ export type SweepOutcome =
 export interface Sweeper {
   /** Runs a sweep now (or joins the one running). */
   sweepNow(): Promise<SweepOutcome>;
-  /** Stops the timer and waits for a sweep in progress; idempotent. */
+  /**
+   * Stops the timer and waits for a sweep in progress: one still listing stops at the next
+   * page (without moving the cursor); one already redelivering finishes. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -101,9 +104,15 @@ export function startSweeper(o: SweeperOptions): Sweeper {
       );
       return { ran: true, report };
     } catch (err) {
+      if (err instanceof Abandoned && stopping) {
+        metrics?.sweeps.inc({ outcome: 'stopped' });
+        log.info(
+          'recovery sweep stopped before redelivering anything; the next start sweeps again',
+        );
+        return { ran: false, reason: 'stopped' };
+      }
       metrics?.sweeps.inc({ outcome: 'failed' });
-      if (err instanceof Abandoned) log.info({ why: err.message }, 'recovery sweep abandoned');
-      else log.warn({ err }, 'recovery sweep failed; trying again next interval');
+      log.warn({ err }, 'recovery sweep failed; trying again next interval');
       return { ran: false, reason: 'failed', error: err };
     }
   };
