@@ -19,8 +19,10 @@ import { amqpUrl, redisUrl, uniqueName } from '../../../../test/support/servers.
 export { waitFor } from '../../../../test/support/wait.js';
 
 const run = promisify(execFile);
-export const rabbitmqctl = async (...args: string[]): Promise<string> =>
-  (await run('rabbitmqctl', ['-q', ...args, '--no-table-headers'], { timeout: 30_000 })).stdout;
+export const rabbitmqctl = async (command: string, ...args: string[]): Promise<string> => {
+  const list = command.startsWith('list_') ? ['--no-table-headers'] : [];
+  return (await run('rabbitmqctl', ['-q', command, ...args, ...list], { timeout: 30_000 })).stdout;
+};
 export const hasRabbitmqctl = await rabbitmqctl('list_connections', 'pid').then(
   () => true,
   () => false,
