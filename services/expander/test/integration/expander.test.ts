@@ -184,6 +184,29 @@ describe('expander against Redis and the GitHub stand-in', () => {
     expect(await h.dead()).toEqual([]);
   });
 
+  it('leaves the event pending when GitHub keeps failing past the retries, and expands it later', async () => {
+    h = harness(github);
+    const repo = newRepo();
+    const sha = newSha();
+    github.putWorkflow(repo, sha, 'job "build"');
+    github.standIn.fail(
+      { method: 'GET', path: new RegExp(`/${repo}/contents/`) },
+      { status: 503, body: { message: 'Service Unavailable' } },
+      6,
+    );
+    await h.start();
+    await h.addEvent(eventFields('push', pushPayload(repo, sha)));
+    await waitFor(async () => (await h.jobs()).length === 1, 'the job after a later delivery');
+    const failed = h.logs.lines().find((l) => l.msg?.toString().startsWith('entry failed'));
+    expect(failed?.err).toMatch(
+      new RegExp(`^reading .solstice/workflow.kdl of ${OWNER}/${repo}@${sha} failed: 503`),
+    );
+    expect(callsFor(repo, CONTENTS).map((c) => c.status)).toEqual([
+      503, 503, 503, 503, 503, 503, 200,
+    ]);
+    expect(await h.dead()).toEqual([]);
+  });
+
   it('retries later when GitHub does not know the commit yet', async () => {
     h = harness(github);
     const repo = newRepo();
@@ -240,6 +263,30 @@ describe('expander against Redis and the GitHub stand-in', () => {
     expect(job!.workflow_error).toBe(
       `.solstice/workflow.kdl: job "build": script "../../etc/passwd" has a '..' segment (it must stay in the repository)`,
     );
+  });
+
+  it('mints a new token when GitHub refuses a cached one (revoked before its expiry)', async () => {
+    h = harness(github);
+    const repo = newRepo();
+    const sha = newSha();
+    github.putWorkflow(repo, sha, 'job "build"');
+    // auth-app's cache entry for installation 7: token|created|expires|selection|permissions|file
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    const inAnHour = new Date(Date.now() + 3600_000).toISOString();
+    await h.redis.set(
+      h.keys.tokenCache(String(INSTALLATION)),
+      `ghs_revoked000000000000000000000000000|${hourAgo}|${inAnHour}|all|contents,metadata|`,
+    );
+    const mintsBefore = github.standIn.callsTo('POST', MINT).length;
+    await h.start();
+    await h.addEvent(eventFields('push', pushPayload(repo, sha)));
+    const [job] = await waitFor(async () => {
+      const j = await h.jobs();
+      return j.length === 1 && j;
+    }, 'the job');
+    expect(job!.job.workflow_job_id).toBe('build');
+    expect(callsFor(repo, CONTENTS).map((c) => c.status)).toEqual([401, 200]);
+    expect(github.standIn.callsTo('POST', MINT).length - mintsBefore).toBe(1);
   });
 
   it('dead-letters the event with a clear reason when the App key is wrong', async () => {
