@@ -12,16 +12,37 @@ export interface HookDeliveries {
 }
 
 /**
+ * The `cursor` of the Link header's rel="next" URL, if there is a next page. (Paging by
+ * cursor rather than following the URL keeps the route label of the call metrics fixed.)
+ */
+export function nextCursorOf(link: string | undefined): string | undefined {
+  for (const part of (link ?? '').split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (!m) continue;
+    try {
+      return new URL(m[1]!).searchParams.get('cursor') ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
  * The REST endpoints for GitHub App webhooks, with the App's JWT:
- * https://docs.github.com/en/rest/apps/webhooks. Paging follows the Link header's
- * rel="next" URL, which carries the cursor.
+ * https://docs.github.com/en/rest/apps/webhooks. Paging takes the cursor from the Link
+ * header's rel="next" URL.
  */
 export function gitHubHookDeliveries(app: GitHubClient): HookDeliveries {
   return {
     async *pages(perPage) {
-      const pages = app.paginate.iterator('GET /app/hook/deliveries', { per_page: perPage });
-      for await (const page of pages) {
-        yield page.data.map((d) => ({
+      let cursor: string | undefined;
+      do {
+        const { data, headers } = await app.request('GET /app/hook/deliveries', {
+          per_page: perPage,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        yield data.map((d) => ({
           id: Number(d.id),
           guid: d.guid,
           delivered_at: d.delivered_at,
@@ -31,7 +52,8 @@ export function gitHubHookDeliveries(app: GitHubClient): HookDeliveries {
           event: d.event,
           action: d.action,
         }));
-      }
+        cursor = nextCursorOf(headers.link);
+      } while (cursor !== undefined);
     },
     async hookIdOf(deliveryId) {
       const { data } = await app.request('GET /app/hook/deliveries/{delivery_id}', {
