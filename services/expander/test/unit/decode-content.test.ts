@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode } from '../../src/adapters/workflow-source.js';
+import { decodeContent as decode } from '../../src/adapters/decode-content.js';
 
 const file = (content: Buffer, over: Record<string, unknown> = {}) => ({
   type: 'file',
