@@ -58,10 +58,8 @@ export async function startPublisher(
     messageType: 'jobrequest.v1',
     confirmTimeoutMs,
     log,
-    onFatal: (line) => {
-      log.fatal({ problem: line }, 'the broker refuses the AMQP topology');
-      onFatal(line);
-    },
+    // Said once, by runMain, as the line the process stops with.
+    onFatal: (line) => onFatal(line),
   });
   const amqp = await connectAmqp({
     url: amqpUrl,
