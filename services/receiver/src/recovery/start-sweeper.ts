@@ -19,7 +19,7 @@ export interface SweeperOptions {
   hookId?: string;
   /** First sweep this long after start (let the HTTP server take the redeliveries first). */
   initialDelayMs?: number;
-  /** The lease's expiry while a sweep runs; renewed after every page. */
+  /** The lease's expiry while a sweep runs; renewed every third of it. */
   leaseMs?: number;
   settleMs?: number;
   perPage?: number;
@@ -65,23 +65,39 @@ export function startSweeper(o: SweeperOptions): Sweeper {
         log.debug('another copy holds the sweep lease; not sweeping');
         return { ran: false, reason: 'another copy holds the lease' };
       }
-      const report = await runSweep(
-        { github: o.github, state: o.state, log },
-        {
-          lookbackMs: o.lookbackHours * 3600_000,
-          useCursor: true,
-          maxRedeliveries: o.maxPerSweep,
-          hookId: o.hookId,
-          markerTtlSeconds: o.lookbackHours * 3600,
-          token,
-          perPage: o.perPage,
-          settleMs: o.settleMs,
-          afterPage: async () => {
-            if (stopping) throw new Abandoned('shutting down');
-            if (!(await o.lease.extend(leaseMs))) throw new Abandoned('lost the sweep lease');
+      // Renewed on a timer, not per page: redeliveries are spaced a second apart
+      // (GITHUB_WRITE_MIN_MS), so a sweep of 50 can outlast one lease period.
+      let lost = false;
+      const renew = setInterval(() => {
+        o.lease.extend(leaseMs).then(
+          (ours) => (lost ||= !ours),
+          () => undefined,
+        );
+      }, leaseMs / 3);
+      renew.unref();
+      let report: SweepReport;
+      try {
+        report = await runSweep(
+          { github: o.github, state: o.state, log },
+          {
+            lookbackMs: o.lookbackHours * 3600_000,
+            useCursor: true,
+            maxRedeliveries: o.maxPerSweep,
+            hookId: o.hookId,
+            markerTtlSeconds: o.lookbackHours * 3600,
+            token,
+            perPage: o.perPage,
+            settleMs: o.settleMs,
+            afterPage: async () => {
+              if (stopping) throw new Abandoned('shutting down');
+              if (lost) throw new Abandoned('lost the sweep lease');
+            },
           },
-        },
-      );
+        );
+      } finally {
+        clearInterval(renew);
+      }
+      // Held for the rest of the interval: the next sweep, on whichever copy, is an interval away.
       await o.lease.extend(o.intervalMs);
       metrics?.sweeps.inc({ outcome: 'done' });
       metrics?.checked.inc(report.checked);
