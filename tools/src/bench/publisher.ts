@@ -47,20 +47,21 @@ runMain('bench:publisher', async () => {
   const log = createLogger({ name: `bench-publisher-${id}`, level: 'warn' });
   const envelopes = Array.from({ length: n }, () => envelopeFields());
 
-  async function fill(): Promise<string> {
+  async function fill(count: number): Promise<string> {
     const prefix = `bench-publisher-${id}-${prefixes.length}`;
     prefixes.push(prefix);
     const jobs = keysFor(prefix).jobs;
-    for (let i = 0; i < n; i += 1000) {
+    for (let i = 0; i < count; i += 1000) {
       const p = redis.pipeline();
-      for (const fields of envelopes.slice(i, i + 1000)) p.xadd(jobs, '*', ...fields);
+      for (const fields of envelopes.slice(i, Math.min(i + 1000, count)))
+        p.xadd(jobs, '*', ...fields);
       await p.exec();
     }
     return prefix;
   }
 
-  async function stageRun(): Promise<number> {
-    const prefix = await fill();
+  async function stageRun(count = n): Promise<number> {
+    const prefix = await fill(count);
     const config = readPublisherConfig({
       env: {
         REDIS_URL: redisUrl,
@@ -81,24 +82,24 @@ runMain('bench:publisher', async () => {
     // startPublisher resolves as the confirm channel opens: the runner's first read follows.
     const started = process.hrtime.bigint();
     const checks = keysFor(prefix).checks;
-    while ((await redis.xlen(checks)) < n) {
+    while ((await redis.xlen(checks)) < count) {
       if (Date.now() > deadline) throw new Error(`stage run: timed out after ${timeoutMs} ms`);
       await sleep(5);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     await publisher.close();
-    await expectQueued(n);
+    await expectQueued(count);
     return seconds;
   }
 
-  async function baselineRun(): Promise<number> {
-    const prefix = await fill();
+  async function baselineRun(count = n): Promise<number> {
+    const prefix = await fill(count);
     const jobs = keysFor(prefix).jobs;
     await redis.xgroup('CREATE', jobs, 'baseline', '0');
     const reader = createRedis(redisUrl, { role: 'worker' });
     const started = process.hrtime.bigint();
     let done = 0;
-    while (done < n) {
+    while (done < count) {
       if (Date.now() > deadline) throw new Error(`baseline: timed out after ${timeoutMs} ms`);
       const reply = (await reader.xreadgroup(
         'GROUP',
@@ -120,7 +121,7 @@ runMain('bench:publisher', async () => {
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     reader.disconnect();
-    await expectQueued(n);
+    await expectQueued(count);
     return seconds;
   }
 
@@ -157,9 +158,17 @@ runMain('bench:publisher', async () => {
   const stage: number[] = [];
   const baseline: number[] = [];
   try {
+    // A short warm-up of both (JIT, connections, the topology), then rounds in alternating order.
+    await stageRun(Math.min(n, 2000));
+    await baselineRun(Math.min(n, 2000));
     for (let i = 0; i < rounds; i++) {
-      stage.push(await stageRun());
-      baseline.push(await baselineRun());
+      if (i % 2 === 0) {
+        stage.push(await stageRun());
+        baseline.push(await baselineRun());
+      } else {
+        baseline.push(await baselineRun());
+        stage.push(await stageRun());
+      }
     }
   } finally {
     for (const prefix of prefixes) {

@@ -95,7 +95,9 @@ async function findStoredEvent(
       `no stored event for delivery ${deliveryId}${hookId === undefined ? '' : ` and hook ${hookId}`} ` +
         `in ${stream} (wrong STREAM_PREFIX, or it was never stored or has been trimmed)`,
     );
-  const hooks = [...new Set(candidates.map((c) => c.hookId))];
+  const hooks = [...new Set(candidates.map((c) => c.hookId))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
   if (hooks.length > 1)
     throw new CliError(
       `delivery ${deliveryId} reached several hooks (${hooks.join(', ')}): choose one with --hook-id`,

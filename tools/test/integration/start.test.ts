@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeRedis, createRedis } from '@solstice/shared';
 import { freePort, waitForHealthz } from '../../../test/support/processes.js';
 import { amqpUrl, redisUrl, uniqueName } from '../../../test/support/servers.js';
 import { waitFor } from '../../../test/support/wait.js';
@@ -22,6 +23,12 @@ interface Run {
 }
 
 const runs: Run[] = [];
+const prefixes: string[] = [];
+const newPrefix = () => {
+  const p = uniqueName('start');
+  prefixes.push(p);
+  return p;
+};
 
 /** `node tools/dist/start.js <args>` with the test's environment added. */
 function start(args: string[], env: Record<string, string>): Run {
@@ -62,6 +69,12 @@ afterEach(async () => {
     run.signal('SIGTERM');
     await run.exited;
   }
+  const redis = createRedis(redisUrl(), { role: 'worker' });
+  for (const p of prefixes.splice(0)) {
+    const found = await redis.keys(`${p}:*`);
+    if (found.length > 0) await redis.del(...found);
+  }
+  await closeRedis(redis);
 });
 
 describe.skipIf(!built)('npm start (tools/dist/start.js)', () => {
@@ -108,7 +121,7 @@ describe.skipIf(!built)('npm start (tools/dist/start.js)', () => {
     const run = start(['--only', 'receiver,expander'], {
       REDIS_URL: redisUrl(),
       AMQP_URL: amqpUrl(),
-      STREAM_PREFIX: uniqueName('start'),
+      STREAM_PREFIX: newPrefix(),
       HTTP_ADDR: `127.0.0.1:${httpPort}`,
       METRICS_ADDR: `127.0.0.1:${metricsPort}`,
     });
@@ -162,7 +175,7 @@ describe.skipIf(!built)('npm start (tools/dist/start.js)', () => {
   it('does not restart a stage whose configuration is wrong, and exits when none is left', async () => {
     const run = start(['--only', 'expander'], {
       REDIS_URL: redisUrl(),
-      STREAM_PREFIX: uniqueName('start'),
+      STREAM_PREFIX: newPrefix(),
       METRICS_ADDR: `127.0.0.1:${await freePort()}`,
       RUNS_ON_MAP: 'not a map entry',
     });

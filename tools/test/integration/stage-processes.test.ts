@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeRedis, createRedis, fieldsToObject, keysFor } from '@solstice/shared';
+import { connectRedis } from '../../src/cli/connect-redis.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { startStage, stopStages, type StageProcess } from '../../../test/support/processes.js';
+import { redisUrl, uniqueName } from '../../../test/support/servers.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const built = ['receiver', 'expander'].every((s) =>
+  existsSync(`${root}services/${s}/dist/main.js`),
+);
+if (!built) console.warn('skipping stage process tests: run npm run build first');
+
+const require = createRequire(import.meta.url);
+const examples = require('@octokit/webhooks-examples') as {
+  name: string;
+  examples: Record<string, any>[];
+}[];
+
+const stages: StageProcess[] = [];
+const prefixes: string[] = [];
+const newPrefix = () => {
+  const p = uniqueName('proc');
+  prefixes.push(p);
+  return p;
+};
+
+afterEach(async () => {
+  await stopStages(stages.splice(0));
+  const redis = createRedis(redisUrl(), { role: 'worker' });
+  for (const p of prefixes.splice(0)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) await redis.del(...found);
+    } while (cursor !== '0');
+  }
+  await closeRedis(redis);
+});
+
+async function cli(argv: string[], env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    env,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    connectRedis: (url) => connectRedis(url),
+  });
+  return { code, out, err };
+}
+
+describe.skipIf(!built)('stages as child processes (test/support/processes.ts)', () => {
+  it('runs the receiver: healthy, takes a webhook sent by the CLI, replays it, stops cleanly on SIGTERM', async () => {
+    const prefix = newPrefix();
+    const keys = keysFor(prefix);
+    const receiver = await startStage('receiver', {
+      REDIS_URL: redisUrl(),
+      STREAM_PREFIX: prefix,
+      GITHUB_WEBHOOK_SECRET: 'proc-secret',
+    });
+    stages.push(receiver);
+    await receiver.waitHealthy();
+    await receiver.waitForLog(/receiver started/);
+
+    const dir = await mkdtemp(join(tmpdir(), 'solstice-proc-'));
+    const file = join(dir, 'push.json');
+    const push = examples.find((d) => d.name === 'push')!.examples.find((p) => !p.deleted)!;
+    await writeFile(file, JSON.stringify(push));
+    const env = { REDIS_URL: redisUrl(), STREAM_PREFIX: prefix };
+    const url = `${receiver.baseUrl}/webhooks/github`;
+    const sent = await cli(
+      ['send-webhook', file, '--event', 'push', '--url', url, '--secret', 'proc-secret'],
+      env,
+    );
+    await rm(dir, { recursive: true, force: true });
+    expect(sent.code).toBe(0);
+    expect(sent.out[0]).toMatch(/^202 /);
+    const delivery = /delivery=(\S+)/.exec(sent.out[0]!)![1]!;
+
+    const replayed = await cli(['replay', delivery, '--hook-id', '1'], env);
+    expect(replayed.code).toBe(0);
+    const redis = createRedis(redisUrl(), { role: 'worker' });
+    try {
+      const entries = (await redis.xrange(keys.events, '-', '+')) as [string, string[]][];
+      expect(entries).toHaveLength(2);
+      const [a, b] = entries.map(([, f]) => fieldsToObject(f));
+      expect(b).toEqual(a);
+      expect(a).toMatchObject({ delivery, hook_id: '1', event: 'push' });
+    } finally {
+      await closeRedis(redis);
+    }
+
+    const exit = await receiver.stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(receiver.json().some((l) => l.msg === 'shutting down')).toBe(true);
+  });
+
+  it('kill() ends a stage with SIGKILL', async () => {
+    const expander = await startStage('expander', {
+      REDIS_URL: redisUrl(),
+      STREAM_PREFIX: newPrefix(),
+    });
+    stages.push(expander);
+    await expander.waitHealthy();
+    expect(await expander.kill()).toEqual({ code: null, signal: 'SIGKILL' });
+  });
+
+  it('fails fast, with the stage’s own lines, when the stage exits before it is healthy', async () => {
+    const expander = await startStage('expander', {
+      REDIS_URL: redisUrl(),
+      STREAM_PREFIX: newPrefix(),
+      RUNS_ON_MAP: 'broken',
+    });
+    stages.push(expander);
+    await expect(expander.waitHealthy()).rejects.toThrow(
+      /expander exited \(code 2.*\n.*configuration error: RUNS_ON_MAP/,
+    );
+    await expect(expander.waitForLog(/never written/)).rejects.toThrow(/expander exited/);
+  });
+
+  it('refuses to start a stage on the default (shared) names', async () => {
+    await expect(startStage('expander', { REDIS_URL: redisUrl() })).rejects.toThrow(
+      /give STREAM_PREFIX/,
+    );
+    await expect(
+      startStage('publisher', { STREAM_PREFIX: uniqueName('proc'), AMQP_QUEUE: 'q' }),
+    ).rejects.toThrow(/give AMQP_EXCHANGE, AMQP_DLX, AMQP_DLQ/);
+  });
+});
