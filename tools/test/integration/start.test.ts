@@ -172,6 +172,28 @@ describe.skipIf(!built)('npm start (tools/dist/start.js)', () => {
     expect(alive(secondPid!)).toBe(false);
   });
 
+  it('kills a stage that does not stop within --stop-timeout-ms, and exits 1', async () => {
+    const httpPort = await freePort();
+    const run = start(['--only', 'receiver', '--stop-timeout-ms', '1000'], {
+      REDIS_URL: redisUrl(),
+      STREAM_PREFIX: newPrefix(),
+      HTTP_ADDR: `127.0.0.1:${httpPort}`,
+    });
+    await waitFor(
+      () => run.stdout.some((l) => /INFO  receiver started/.test(l)),
+      'the receiver',
+      30_000,
+    );
+    const pid = pidsOf(run.stdout, 'receiver')[0]!;
+    process.kill(pid, 'SIGSTOP'); // hung: it cannot handle the SIGTERM
+
+    run.signal('SIGTERM');
+
+    expect(await run.exited).toBe(1);
+    expect(run.stdout).toContain('[start   ] receiver did not stop within 1 s: killed');
+    expect(alive(pid)).toBe(false);
+  });
+
   it('does not restart a stage whose configuration is wrong, and exits when none is left', async () => {
     const run = start(['--only', 'expander'], {
       REDIS_URL: redisUrl(),
