@@ -216,6 +216,24 @@ describe('recovery sweep: failed GitHub deliveries come back through the real re
     expect(await sweeper.sweepNow()).toEqual({ ran: false, reason: 'stopped' });
   });
 
+  it('a sweep GitHub fails is logged without credentials, moves no cursor and redelivers nothing', async () => {
+    await h.sendPush();
+    h.standIn.fail(
+      { method: 'GET', path: /^\/app\/hook\/deliveries$/ },
+      { status: 502, body: { message: 'Server Error' } },
+      100,
+    );
+    const outcome = await h.sweeper().sweepNow();
+    expect(outcome).toMatchObject({ ran: false, reason: 'failed' });
+    const line = h.logs
+      .lines()
+      .find((l) => l.msg === 'recovery sweep failed; trying again next interval');
+    expect(line).toBeDefined();
+    expect(h.logs.text()).not.toMatch(/bearer\s+ey/i);
+    expect(await h.redis.hget(h.keys.sweepCursor, 'id')).toBeNull();
+    expect(h.redeliveryCalls()).toBe(0);
+  });
+
   it('logs one line per sweep with what it found', async () => {
     await h.sendPush();
     await h.startReceiver();
