@@ -27,6 +27,7 @@ export class PublishingLink {
   private publisher: ConfirmPublisher | undefined;
   private model: ChannelModel | undefined;
   private closing = false;
+  private opening = false;
   private reopenTimer: NodeJS.Timeout | undefined;
   private reopenDelay: number;
   private readonly waiters = new Set<() => void>();
@@ -107,6 +108,15 @@ export class PublishingLink {
   }
 
   private async open(model: ChannelModel): Promise<void> {
+    this.opening = true;
+    try {
+      await this.openOn(model);
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  private async openOn(model: ChannelModel): Promise<void> {
     await this.declare(model);
     const channel = await model.createConfirmChannel();
     const publisher = new ConfirmPublisher(channel, {
@@ -154,25 +164,25 @@ export class PublishingLink {
     }
   }
 
-  /** Drops `publisher` and opens a new channel on the same connection while it lives. */
+  /** Drops `publisher` and opens a new channel on the connection while it lives. */
   private replace(publisher: ConfirmPublisher): void {
     if (this.publisher !== publisher) return;
     this.publisher = undefined;
-    const model = this.model;
-    if (model) this.scheduleReopen(model);
+    this.scheduleReopen();
   }
 
-  private scheduleReopen(model: ChannelModel): void {
+  private scheduleReopen(): void {
     if (this.closing || this.reopenTimer) return;
     const delay = this.reopenDelay;
     this.reopenDelay = Math.min(delay * 2, MAX_REOPEN_DELAY_MS);
     this.reopenTimer = setTimeout(() => {
       this.reopenTimer = undefined;
-      // A lost connection is recovered by connectAmqp, which calls setup again.
-      if (this.closing || this.model !== model || this.isOpen) return;
+      const model = this.model;
+      // Without a live connection, connectAmqp's recovery reconnects and calls setup.
+      if (this.closing || !model || this.isOpen || this.opening) return;
       this.open(model).catch((err: unknown) => {
         this.log.warn({ err: errorMessage(err) }, 'opening a confirm channel failed; retrying');
-        this.scheduleReopen(model);
+        this.scheduleReopen();
       });
     }, delay);
     this.reopenTimer.unref();

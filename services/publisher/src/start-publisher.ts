@@ -49,6 +49,17 @@ export async function startPublisher(
   options: StartPublisherOptions = {},
 ): Promise<Publisher> {
   const keys = keysFor(config.stage.streamPrefix);
+  // A batch may wait for drain and then for confirms; a copy claiming its entries meanwhile
+  // would publish them twice (harmless, message_id = request_id, but wasted).
+  if (config.stage.claimMinIdleMs <= 2 * config.amqp.confirmTimeoutMs) {
+    log.warn(
+      {
+        claimMinIdleMs: config.stage.claimMinIdleMs,
+        confirmTimeoutMs: config.amqp.confirmTimeoutMs,
+      },
+      'CLAIM_MIN_IDLE_MS should exceed twice CONFIRM_TIMEOUT_MS, or entries still being published can be claimed by another copy',
+    );
+  }
   const metrics = createMetrics('publisher');
   let onFatal: (line: string) => void = () => undefined;
   const fatal = new Promise<string>((resolve) => (onFatal = resolve));

@@ -79,6 +79,28 @@ describe.skipIf(!hasRabbitmqctl)('the publisher when the broker closes its conne
     expect(await h.dead()).toHaveLength(0);
   });
 
+  it('replaces a channel the broker closed, declaring the deleted exchange again', async () => {
+    const h = await startHarness();
+    harnesses.push(h);
+    const t = h.topology;
+    const ch = await h.channel();
+    await ch.deleteExchange(t.exchange);
+    const es = [envelopeFor(), envelopeFor()];
+    await h.addJobs(es);
+
+    // Publishing to a missing exchange: the broker closes the channel (404 NOT_FOUND).
+    await waitFor(
+      () => h.logs.lines().some((l) => l.msg === 'confirm channel closed'),
+      'the close',
+    );
+    await waitFor(async () => (await h.checks()).length === 2, 'both published', 20_000);
+    await ch.checkExchange(t.exchange);
+    const ids = (await takeAll(ch, t.queue)).map((m) => m.properties.messageId);
+    expect(new Set(ids)).toEqual(new Set(es.map((e) => e.job.request_id)));
+    expect(await h.pending()).toBe(0);
+    expect(h.logs.lines().filter((l) => l.msg === 'confirm channel open')).toHaveLength(2);
+  });
+
   it('stops with the clear line when the queue was declared anew with other arguments', async () => {
     const h = await startHarness();
     harnesses.push(h);
