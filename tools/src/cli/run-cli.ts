@@ -4,6 +4,7 @@ import type { CliContext } from './cli-context.js';
 import type { Command } from './command.js';
 import { deadListCommand } from './dead-list.js';
 import { deadRetryCommand } from './dead-retry.js';
+import { redeliverCommand } from './redeliver.js';
 import { replayCommand } from './replay.js';
 import { sendWebhookCommand } from './send-webhook.js';
 import { streamsCommand } from './streams.js';
@@ -12,6 +13,7 @@ export const COMMANDS: Command[] = [
   sendWebhookCommand,
   streamsCommand,
   replayCommand,
+  redeliverCommand,
   deadListCommand,
   deadRetryCommand,
 ];

@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   closeRedis,
@@ -357,4 +360,29 @@ describe('solstice errors', () => {
       err: [expect.stringMatching(/STREAM_PREFIX: expected/)],
     });
   });
+
+  const cliJs = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+  it.skipIf(!existsSync(cliJs))(
+    'the built bin answers with one line on stderr and its exit code',
+    () => {
+      const run = (args: string[], env: Record<string, string> = {}) =>
+        spawnSync(process.execPath, [cliJs, ...args], {
+          env: { PATH: process.env.PATH ?? '', ...env },
+          encoding: 'utf8',
+        });
+      const unknown = run(['frobnicate']);
+      expect(unknown.status).toBe(2);
+      expect(unknown.stderr).toBe(
+        "solstice: unknown command 'frobnicate' (solstice help lists the commands)\n",
+      );
+      const down = run(['dead', 'list', 'events'], { REDIS_URL: 'redis://127.0.0.1:1' });
+      expect(down.status).toBe(1);
+      expect(down.stderr.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(
+          /^solstice dead list: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 /,
+        ),
+      ]);
+      expect(down.stdout).toBe('');
+    },
+  );
 });
