@@ -102,7 +102,7 @@ export async function waitForHealthz(
 
 /**
  * Starts one stage as a real child process (after `npm run build`). `env` is added to this
- * process's environment; it must give the unique names (STREAM_PREFIX, and the AMQP
+ * process's environment (a variable given as undefined is removed); it must give the unique names (STREAM_PREFIX, and the AMQP
  * exchange/queues of the publisher and reporter). Without HTTP_ADDR / METRICS_ADDR the stage
  * gets a free port on 127.0.0.1, named by `baseUrl`.
  */
@@ -124,9 +124,16 @@ export async function startStage(
   if (port === undefined || port === '0')
     throw new Error(`startStage('${name}'): ${addrVar} needs a fixed port (got ${addr})`);
 
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'info',
+    ...env,
+    [addrVar]: addr,
+  };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   const proc = spawn(process.execPath, [main], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env, [addrVar]: addr },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(proc);
