@@ -93,19 +93,33 @@ runMain('demo-orchestrator', async () => {
               : 'The demo job passed.',
             completed_at: new Date().toISOString(),
           };
-          ch.publish(amqp.exchange, resultsKey, Buffer.from(JSON.stringify(result)), {
-            persistent: true,
-            contentType: 'application/json',
-            messageId: job.request_id,
-            type: 'jobresult.v1',
-          });
+          // A channel closed under us (broker restart, connection cut): the job message was
+          // never acked, so the broker hands it out again after the reconnect.
+          try {
+            ch.publish(amqp.exchange, resultsKey, Buffer.from(JSON.stringify(result)), {
+              persistent: true,
+              contentType: 'application/json',
+              messageId: job.request_id,
+              type: 'jobresult.v1',
+            });
+          } catch (err) {
+            log.warn(
+              { err: (err as Error).message, request_id: job.request_id },
+              'result not published; the job will run again',
+            );
+            return;
+          }
           ch.waitForConfirms().then(
             () => {
-              ch.ack(msg);
-              log.info(
-                { request_id: job.request_id, job: job.workflow_job_id, success: !fail },
-                'job finished',
-              );
+              try {
+                ch.ack(msg);
+                log.info(
+                  { request_id: job.request_id, job: job.workflow_job_id, success: !fail },
+                  'job finished',
+                );
+              } catch (err) {
+                log.warn({ err: (err as Error).message }, 'job not acked; it will run again');
+              }
             },
             (err: Error) =>
               log.warn({ err: err.message }, 'result not confirmed; the job will run again'),

@@ -15,6 +15,8 @@ export interface CheckRecord {
   head_sha: string;
   name: string;
   delivery?: string;
+  /** Why the workflow file could not be used (from the expander), shown on completion too. */
+  workflow_error?: string;
   installation_id?: number;
   check_run_id?: number;
   conclusion?: Conclusion;

@@ -35,6 +35,8 @@ export interface CompletionOptions {
   logsBaseUrl: string | undefined;
   /** Where the uploaded log can be read, when it was uploaded. */
   logUrl?: string;
+  /** The expander's reason the workflow file could not be used: it stays visible on completion. */
+  workflowError?: string;
 }
 
 /** `<check name> / <job id>`, or the check name alone for a job without a workflow. */
@@ -84,7 +86,8 @@ export function detailsUrlFor(logsBaseUrl: string | undefined, requestId: string
 
 /** The update that completes a run with a JobResult. */
 export function completedCheckRun(result: JobResult, o: CompletionOptions): CheckRunCompletion {
-  const footer = o.logUrl ? `\n\n[Full log](${o.logUrl})` : '';
+  const problem = o.workflowError ? `\n\n**Workflow problem:** ${o.workflowError}` : '';
+  const footer = problem + (o.logUrl ? `\n\n[Full log](${o.logUrl})` : '');
   const text =
     result.summary?.trim() ||
     (result.success ? 'The job succeeded.' : `The job failed with exit code ${result.exit_code}.`);

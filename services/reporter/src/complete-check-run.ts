@@ -77,9 +77,18 @@ async function placeOf(record: CheckRecord, d: ResultDeps): Promise<RunPlace> {
   };
 }
 
-async function completion(result: JobResult, d: ResultDeps, log: Logger) {
+async function completion(
+  result: JobResult,
+  record: CheckRecord | undefined,
+  d: ResultDeps,
+  log: Logger,
+) {
   const logUrl = d.uploader ? await d.uploader.upload(result.request_id, log) : undefined;
-  return completedCheckRun(result, { logsBaseUrl: d.logsBaseUrl, logUrl });
+  return completedCheckRun(result, {
+    logsBaseUrl: d.logsBaseUrl,
+    logUrl,
+    ...(record?.workflow_error ? { workflowError: record.workflow_error } : {}),
+  });
 }
 
 function completedRecord(
@@ -110,7 +119,7 @@ async function completeRecorded(
     return step;
   }
   const place = await placeOf(record, d);
-  const change = await completion(result, d, log);
+  const change = await completion(result, record, d, log);
   await d.checks.update(place, record.check_run_id!, change);
   await d.store.put(completedRecord(record, result, place, record.check_run_id!));
   d.metrics?.checkRunsCompleted.inc({ conclusion: change.conclusion });
@@ -132,7 +141,7 @@ async function findOrCreate(
   try {
     place = await placeOf(base, d);
     const found = await d.checks.findByExternalId(place, base.head_sha, base.request_id);
-    const change: CheckRunCompletion = await completion(result, d, log);
+    const change: CheckRunCompletion = await completion(result, base, d, log);
     let id: number;
     let name = base.name;
     if (found) {

@@ -43,6 +43,7 @@ export async function createQueuedCheckRun(
     head_sha: job.commit_sha,
     name: run.name,
     delivery: envelope.delivery,
+    ...(envelope.workflow_error ? { workflow_error: envelope.workflow_error } : {}),
   };
   if (/^\d+$/.test(envelope.installation_id))
     base.installation_id = Number(envelope.installation_id);

@@ -1,0 +1,182 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import { requestIdFor } from '@solstice/shared';
+import { Pipeline, type PipelineOptions } from '../../tools/src/harness/pipeline.js';
+import { pushPayload } from '../support/payloads.js';
+import { waitFor } from '../support/wait.js';
+
+export const JOBS = ['build', 'test', 'lint'];
+export const WORKFLOW = `workflow name="CI" {
+    job "build" runs_on="illumos-latest" script=".solstice/build.sh"
+    job "test" runs_on="ubuntu-22.04" script=".solstice/test.sh"
+    job "lint" script=".solstice/lint.sh"
+}
+`;
+
+/** Settings that make recovery quick enough for a test (production defaults are minutes). */
+export const FAST = {
+  CLAIM_MIN_IDLE_MS: '2000',
+  CLAIM_INTERVAL_MS: '500',
+  CHECK_CREATE_LEASE_MS: '5000',
+  RESULT_RETRY_BASE_MS: '100',
+  RESULT_RETRY_MAX_MS: '1000',
+  CONFIRM_TIMEOUT_MS: '3000',
+  RECOVERY_INTERVAL_MS: '1000',
+  LOG_LEVEL: 'info',
+};
+
+export interface Sent {
+  guid: string;
+  sha: string;
+  status: number;
+}
+
+export async function startPipeline(
+  o: Omit<PipelineOptions, 'label'> & { label?: string },
+): Promise<Pipeline> {
+  const p = new Pipeline({ label: 'fault', jobMs: 20, ...o, env: { ...FAST, ...o.env } });
+  p.install('Codertocat');
+  await p.start();
+  return p;
+}
+
+/** Sends `n` signed pushes, each a new commit with the 3-job workflow, `gapMs` apart. */
+export async function sendPushes(p: Pipeline, n: number, gapMs = 50): Promise<Sent[]> {
+  const sent: Sent[] = [];
+  for (let i = 0; i < n; i++) {
+    const sha = randomBytes(20).toString('hex');
+    p.contents.put('Codertocat', 'Hello-World', sha, '.solstice/workflow.kdl', WORKFLOW);
+    const d = await p.send('push', pushPayload(p.installationId, sha));
+    sent.push({ guid: d.guid, sha, status: d.status_code });
+    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+  }
+  return sent;
+}
+
+export interface Verdict {
+  deliveries: number;
+  jobs: number;
+  lost: number;
+  visibleDuplicates: number;
+  duplicatePublishes: number;
+}
+
+/**
+ * The invariants after a fault: every accepted delivery produced all its JobRequests and
+ * each became exactly one Check Run, completed (no loss, no visible duplicate); nothing
+ * pending; nothing dead. Duplicate publishes (at-least-once) are counted, not failed.
+ */
+export async function checkInvariants(
+  p: Pipeline,
+  sent: Sent[],
+  timeoutMs = 90_000,
+): Promise<Verdict> {
+  const accepted = sent.filter((s) => s.status === 202 || s.status === 200);
+  const expected = accepted.flatMap((s) => JOBS.map((job) => requestIdFor(s.guid, job)));
+  const done = (id: string) => p.checks.withExternalId(id).some((r) => r.status === 'completed');
+  try {
+    await waitFor(
+      () => expected.every(done),
+      `all ${expected.length} check runs completed`,
+      timeoutMs,
+      200,
+    );
+  } catch (err) {
+    const missing = expected.filter((id) => !done(id));
+    console.log(
+      `[faults] ${missing.length} not completed: ${JSON.stringify(missing.map((id) => ({ id, runs: p.checks.withExternalId(id).map((r) => r.history) })))}`,
+    );
+    if (process.env.FAULTS_DEBUG) debugLines(p, missing);
+    throw err;
+  }
+  await waitFor(async () => (await p.pending()) === 0, 'nothing pending', 30_000, 200);
+  const runs = expected.map((id) => p.checks.withExternalId(id));
+  const lost = runs.filter((r) => r.length === 0).length;
+  const visibleDuplicates = runs.filter((r) => r.length > 1).length;
+  for (const dup of runs.filter((r) => r.length > 1).slice(0, 3)) {
+    console.log(
+      `[faults] duplicate runs: ${JSON.stringify(dup.map((r) => ({ id: r.id, name: r.name, history: r.history })))}`,
+    );
+    if (process.env.FAULTS_DEBUG) {
+      debugLines(p, [...dup.map((r) => String(r.id)), dup[0]!.external_id ?? '-']);
+    }
+  }
+  for (const rs of runs) {
+    for (const r of rs) {
+      const firstDone = r.history.findIndex((h) => h.status === 'completed');
+      expect(
+        r.history.slice(firstDone).every((h) => h.status === 'completed'),
+        `run ${r.id} went back from completed`,
+      ).toBe(true);
+    }
+  }
+  const received = await p.received();
+  const counts = new Map<string, number>();
+  for (const j of received) counts.set(j.request_id, (counts.get(j.request_id) ?? 0) + 1);
+  const duplicatePublishes = [...counts.values()].filter((n) => n > 1).length;
+  expect(
+    expected.every((id) => counts.has(id)),
+    'every JobRequest reached the orchestrator',
+  ).toBe(true);
+  expect(lost).toBe(0);
+  expect(visibleDuplicates).toBe(0);
+  expect(Object.values(await p.deadCounts())).toEqual([0, 0, 0]);
+  const verdict = {
+    deliveries: accepted.length,
+    jobs: expected.length,
+    lost,
+    visibleDuplicates,
+    duplicatePublishes,
+  };
+  console.log(`[faults] ${JSON.stringify(verdict)}`);
+  return verdict;
+}
+
+export function hasRabbitmqctl(): boolean {
+  try {
+    execFileSync('rabbitmqctl', ['-q', 'status'], { stdio: 'ignore', timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs rabbitmqctl without blocking this process: the GitHub stand-in lives here, and an
+ * event loop frozen for the second rabbitmqctl takes to start would stall every GitHub call.
+ */
+export async function rabbitmqctl(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)('rabbitmqctl', ['-q', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return stdout;
+}
+
+/** A vhost of its own, so closing "all connections" touches only this test's. */
+export async function withVhost(amqpUrl: string, vhost: string): Promise<string> {
+  await rabbitmqctl('add_vhost', vhost);
+  const u = new URL(amqpUrl);
+  await rabbitmqctl(
+    'set_permissions',
+    '-p',
+    vhost,
+    decodeURIComponent(u.username || 'guest'),
+    '.*',
+    '.*',
+    '.*',
+  );
+  u.pathname = `/${encodeURIComponent(vhost)}`;
+  return u.toString();
+}
+
+function debugLines(p: Pipeline, needles: string[]): void {
+  for (const [label, proc] of p.processes)
+    for (const l of proc.lines.slice(-8)) console.log(`[faults] tail ${label}: ${l.slice(0, 300)}`);
+  for (const [label, proc] of p.processes) {
+    for (const l of proc.lines)
+      if (needles.some((n) => l.includes(n))) console.log(`[faults] ${label}: ${l.slice(0, 400)}`);
+  }
+}

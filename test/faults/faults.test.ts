@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Pipeline, StageName } from '../../tools/src/harness/pipeline.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+import { amqpUrl, redisUrl } from '../support/servers.js';
+import { waitFor } from '../support/wait.js';
+import {
+  checkInvariants,
+  hasRabbitmqctl,
+  rabbitmqctl,
+  sendPushes,
+  startPipeline,
+  withVhost,
+} from './fault-support.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('fault injection: the real stages as processes', () => {
+  let p: Pipeline | undefined;
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  afterEach(async () => {
+    await p?.stop();
+    p = undefined;
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  for (const stage of ['receiver', 'expander', 'publisher', 'reporter'] as StageName[]) {
+    it(`loses and duplicates nothing when the ${stage} is killed -9 mid-stream and restarted`, async () => {
+      p = await startPipeline({ redisUrl: redisUrl(), amqpUrl: amqpUrl() });
+      const stream = sendPushes(p, 30, 40);
+      await sleep(500);
+      const victim = p.process(stage);
+      await victim.kill();
+      await sleep(stage === 'receiver' ? 300 : 1000);
+      victim.start();
+      const sent = await stream;
+      if (stage === 'receiver') {
+        // Deliveries sent while it was down failed at GitHub; the recovery sweep redelivers them.
+        expect(sent.some((s) => s.status !== 202)).toBe(true);
+        await waitFor(
+          () =>
+            sent.every((s) =>
+              p!.sender.deliveries().some((d) => d.guid === s.guid && d.status_code === 202),
+            ),
+          'every failed delivery redelivered by the sweep',
+          30_000,
+        );
+        for (const s of sent) s.status = 202;
+      }
+      const verdict = await checkInvariants(p, sent);
+      expect(verdict.deliveries).toBe(30);
+    });
+  }
+
+  it.skipIf(!hasRabbitmqctl())(
+    'recovers when the broker closes every connection while publishing and reporting',
+    async () => {
+      const vhost = `fault-${randomUUID().slice(0, 8)}`;
+      const url = await withVhost(amqpUrl(), vhost);
+      cleanups.push(() => rabbitmqctl('delete_vhost', vhost));
+      p = await startPipeline({ redisUrl: redisUrl(), amqpUrl: url });
+      const stream = sendPushes(p, 40, 40);
+      await sleep(600);
+      await rabbitmqctl('close_all_connections', '--vhost', vhost, 'fault test');
+      await sleep(800);
+      await rabbitmqctl('close_all_connections', '--vhost', vhost, 'fault test again');
+      const sent = await stream;
+      await checkInvariants(p, sent);
+    },
+  );
+
+  it('recovers when Redis is unreachable for a few seconds (503 at the receiver, then redelivery)', async () => {
+    const proxy = await startTcpProxy(
+      new URL(redisUrl()).port
+        ? { host: new URL(redisUrl()).hostname, port: Number(new URL(redisUrl()).port) }
+        : { host: '127.0.0.1', port: 6379 },
+    );
+    cleanups.push(() => proxy.close());
+    p = await startPipeline({ redisUrl: proxy.urlFor(redisUrl()), amqpUrl: amqpUrl() });
+    // The harness reads Redis directly; only the stages go through the proxy.
+    const stream = sendPushes(p, 30, 50);
+    await sleep(400);
+    proxy.pause();
+    await sleep(3000);
+    proxy.resume();
+    const sent = await stream;
+    const refused = sent.filter((s) => s.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    await waitFor(
+      () =>
+        sent.every((s) =>
+          p!.sender
+            .deliveries()
+            .some((d) => d.guid === s.guid && (d.status_code === 202 || d.status_code === 200)),
+        ),
+      'every refused delivery redelivered by the sweep',
+      45_000,
+    );
+    for (const s of sent) s.status = 202;
+    await checkInvariants(p, sent);
+  });
+
+  it('rides out GitHub answering 502 and secondary rate limits for a while', async () => {
+    p = await startPipeline({ redisUrl: redisUrl(), amqpUrl: amqpUrl() });
+    p.standIn.fail(
+      { path: /\/check-runs/ },
+      { status: 502, body: { message: 'Server Error' } },
+      15,
+    );
+    p.standIn.fail(
+      { path: /\/contents\// },
+      {
+        status: 403,
+        headers: { 'retry-after': '1' },
+        body: {
+          message:
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        },
+      },
+      4,
+    );
+    const sent = await sendPushes(p, 15, 30);
+    await checkInvariants(p, sent);
+    expect(p.standIn.calls.filter((c) => c.status === 502).length).toBe(15);
+  });
+
+  it('dead-letters poison inputs with their reasons while the rest flows', async () => {
+    p = await startPipeline({ redisUrl: redisUrl(), amqpUrl: amqpUrl() });
+    // A stored event that cannot be parsed.
+    await p.redis.xadd(
+      p.keys.events,
+      '*',
+      'delivery',
+      'poison-1',
+      'hook_id',
+      '1',
+      'event',
+      'push',
+      'content_type',
+      'application/json',
+      'body',
+      '{not json',
+    );
+    // A JobResult for a repository the App is not installed on, and one that is not JSON.
+    const conn = await connect(amqpUrl());
+    const ch = await conn.createConfirmChannel();
+    const unknownRepo = {
+      schema_version: 'jobresult.v1',
+      request_id: randomUUID(),
+      repo_url: 'https://github.com/nobody/nothing.git',
+      repo_owner: 'nobody',
+      repo_name: 'nothing',
+      commit_sha: 'c'.repeat(40),
+      success: true,
+      exit_code: 0,
+      completed_at: new Date().toISOString(),
+    };
+    ch.publish(p.names.exchange, 'jobresult.v1', Buffer.from(JSON.stringify(unknownRepo)), {
+      persistent: true,
+    });
+    ch.publish(p.names.exchange, 'jobresult.v1', Buffer.from('{"schema_version":'), {
+      persistent: true,
+    });
+    await ch.waitForConfirms();
+    // A hostile workflow: its commit still builds, as one job, with the reason shown.
+    const hostileSha = 'd'.repeat(40);
+    p.contents.put(
+      'Codertocat',
+      'Hello-World',
+      hostileSha,
+      '.solstice/workflow.kdl',
+      'job "x" script="../../etc/passwd"\n',
+    );
+    const { pushPayload } = await import('../support/payloads.js');
+    const hostile = await p.send('push', pushPayload(p.installationId, hostileSha));
+    expect(hostile.status_code).toBe(202);
+
+    const sent = await sendPushes(p, 10, 20);
+    const accepted = sent.map((s) => ({ ...s }));
+    // The good ones all flow.
+    await waitFor(
+      () =>
+        accepted.every(
+          (s) =>
+            p!.checks.all().filter((r) => r.head_sha === s.sha && r.status === 'completed')
+              .length === 3,
+        ),
+      'good deliveries complete',
+      60_000,
+    );
+    const dead = await waitFor(async () => {
+      const d = (await p!.redis.xrange(p!.keys.dead(p!.keys.events), '-', '+')) as [
+        string,
+        string[],
+      ][];
+      return d.length === 1 ? d : undefined;
+    }, 'the poison event dead-lettered');
+    expect(dead[0]![1].join(' ')).toMatch(/not JSON/i);
+    const hostileRun = await waitFor(
+      () => p!.checks.all().find((r) => r.head_sha === hostileSha && r.status === 'completed'),
+      'the hostile commit still reported',
+    );
+    expect(hostileRun.name).toBe('Solstice CI');
+    expect(`${hostileRun.output.summary}`).toMatch(/\.\./);
+    const dlq = await waitFor(
+      async () => {
+        const q = await ch.checkQueue(`${p!.names.resultsQueue}.dlq`);
+        return q.messageCount === 2 ? q : undefined;
+      },
+      'both bad results in the results DLQ',
+      30_000,
+    );
+    expect(dlq.messageCount).toBe(2);
+    await conn.close();
+    const reporterLog = p.process('reporter').lines.join('\n');
+    expect(reporterLog).toMatch(/dead-letter|DLQ|rejected/i);
+  });
+
+  it('loses and duplicates nothing when every stage gets SIGTERM while busy', async () => {
+    p = await startPipeline({ redisUrl: redisUrl(), amqpUrl: amqpUrl() });
+    const stream = sendPushes(p, 30, 30);
+    await sleep(600);
+    for (const stage of ['expander', 'publisher', 'reporter'] as StageName[]) {
+      const proc = p.process(stage);
+      const code = await proc.stop();
+      expect(code, `${stage} exit code after SIGTERM`).toBe(0);
+      proc.start();
+    }
+    const sent = await stream;
+    await checkInvariants(p, sent);
+  });
+});
