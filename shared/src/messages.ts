@@ -53,6 +53,12 @@ export interface JobEnvelope {
   installation_id: string;
   check_name: string;
   workflow_error: string;
+  /**
+   * owner/name of the repository the Check Run belongs to: the event's repository. For a
+   * fork pull request the job builds the fork's commit, but the run lives on the base
+   * repository, where the App is installed. Empty: the job's own repository.
+   */
+  check_repository?: string;
   published_at?: string;
 }
 
@@ -150,6 +156,7 @@ export function envelopeToFields(e: JobEnvelope): Record<string, string> {
     check_name: e.check_name,
     workflow_error: e.workflow_error,
   };
+  if (e.check_repository) fields.check_repository = e.check_repository;
   if (e.published_at !== undefined) fields.published_at = e.published_at;
   return fields;
 }
@@ -164,6 +171,7 @@ export function envelopeFromFields(fields: Record<string, string>): JobEnvelope 
     check_name: fields.check_name ?? '',
     workflow_error: fields.workflow_error ?? '',
   };
+  if (fields.check_repository) envelope.check_repository = fields.check_repository;
   if (fields.published_at !== undefined) envelope.published_at = fields.published_at;
   return envelope;
 }

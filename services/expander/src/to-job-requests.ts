@@ -83,5 +83,6 @@ function envelope(
     installation_id: target.installationId === undefined ? '' : String(target.installationId),
     check_name: job ? `${settings.checkName} / ${job.id}` : settings.checkName,
     workflow_error: workflowError,
+    check_repository: `${target.repository.owner}/${target.repository.name}`,
   };
 }

@@ -38,8 +38,9 @@ export async function createQueuedCheckRun(
   const base: CheckRecord = {
     request_id: job.request_id,
     state: 'creating',
-    owner: job.repo_owner,
-    repo: job.repo_name,
+    // A fork PR builds the fork's commit; its run lives on the event's (base) repository.
+    owner: envelope.check_repository?.split('/')[0] || job.repo_owner,
+    repo: envelope.check_repository?.split('/')[1] || job.repo_name,
     head_sha: job.commit_sha,
     name: run.name,
     delivery: envelope.delivery,

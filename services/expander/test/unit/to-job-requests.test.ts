@@ -41,6 +41,14 @@ const pushTarget = () =>
 const expand = (target: BuildTarget, workflow: WorkflowOutcome, d = delivery) =>
   toJobRequests({ delivery: d, target, workflow, settings, now });
 
+describe('a fork pull request', () => {
+  it("builds the fork's commit but puts its Check Run on the base repository", () => {
+    const [envelope] = expand(targetFor('pull_request', forkPullRequest()), threeJobs);
+    expect(envelope!.job.repo_owner).toBe('fork-owner');
+    expect(envelope!.check_repository).toBe('Codertocat/Hello-World');
+  });
+});
+
 describe('a workflow with jobs', () => {
   it('gives one envelope per job, with every JobRequest field', () => {
     const envelopes = expand(pushTarget(), threeJobs);
@@ -65,6 +73,7 @@ describe('a workflow with jobs', () => {
       installation_id: '1',
       check_name: 'Solstice CI / build',
       workflow_error: '',
+      check_repository: 'Codertocat/Hello-World',
     });
     expect(envelopes.map((e) => [e.job.workflow_job_id, e.job.runs_on, e.job.script_path])).toEqual(
       [
