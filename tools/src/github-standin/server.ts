@@ -42,8 +42,8 @@ export interface Route {
   method: string;
   /** `/repos/:owner/:repo/contents/*path` style: `:name` is one segment, `*name` the rest. */
   pattern: string;
-  /** Who may call it: the App's JWT, an installation token, or either. */
-  auth: 'jwt' | 'token' | 'any';
+  /** Who may call it: the App's JWT, an installation token, either, or anyone (the stand-in's own admin routes). */
+  auth: 'jwt' | 'token' | 'any' | 'none';
   handle: RouteHandler;
 }
 
@@ -100,9 +100,11 @@ export class GitHubStandIn {
     return this;
   }
 
+  /** The installation covering owner/repo; an installation on account `*` covers every owner. */
   installationFor(owner: string, repo: string): Installation | undefined {
     const full = `${owner}/${repo}`.toLowerCase();
     for (const inst of this.installations.values()) {
+      if (inst.account === '*') return inst;
       if (
         inst.repos.length === 0
           ? inst.account.toLowerCase() === owner.toLowerCase()
@@ -183,7 +185,10 @@ export class GitHubStandIn {
       if (route.method !== method) continue;
       const m = route.re.exec(path);
       if (!m) continue;
-      if (auth.kind === 'none' || (route.auth !== 'any' && route.auth !== auth.kind)) {
+      const allowed =
+        route.auth === 'none' ||
+        (auth.kind !== 'none' && (route.auth === 'any' || route.auth === auth.kind));
+      if (!allowed) {
         return reply({
           status: 401,
           body: {
