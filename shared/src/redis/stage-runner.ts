@@ -56,6 +56,7 @@ export class StageRunner {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private lastClaim = 0;
+  private committing: Promise<void> = Promise.resolve();
   private lastTrim = 0;
   private readonly deadStream: string;
   private readonly errorsKey: string;
@@ -138,6 +139,7 @@ export class StageRunner {
         await sleep(wait);
       }
     }
+    await this.committing;
     log.info({ stream: this.o.stream }, 'stage runner stopped');
   }
 
@@ -242,10 +244,7 @@ export class StageRunner {
       const outcome = outcomes[i]!;
       if ('outputs' in outcome) {
         done.push({ id: entry.id, outputs: outcome.outputs });
-        metrics?.entriesHandled.inc({
-          stream,
-          outcome: outcome.outputs.length === 0 ? 'filtered' : 'ok',
-        });
+        metrics?.entriesHandled.inc({ stream, outcome: outcome.filtered ? 'filtered' : 'ok' });
       } else if (isPermanent(outcome.error)) {
         await this.toDead(entry, errorMessage(outcome.error));
       } else {
@@ -257,11 +256,19 @@ export class StageRunner {
         await redis.hset(this.errorsKey, entry.id, errorMessage(outcome.error).slice(0, 2000));
       }
     }
-    // Chunks keep one script call short: Redis runs nothing else while it runs.
-    for (let i = 0; i < done.length; i += 200) {
-      await ackAndAdd(redis, stream, group, this.errorsKey, done.slice(i, i + 200));
-    }
-    metrics?.handlingSeconds.observe({ stream }, Number(process.hrtime.bigint() - started) / 1e9);
+    // One commit in flight at a time, in order: this batch's commit runs while the next batch
+    // is read and handled, so the stage waits on its broker or GitHub, not on Redis too.
+    await this.committing;
+    this.committing = (async () => {
+      // Chunks keep one script call short: Redis runs nothing else while it runs.
+      for (let i = 0; i < done.length; i += 200) {
+        await ackAndAdd(redis, stream, group, this.errorsKey, done.slice(i, i + 200));
+      }
+      metrics?.handlingSeconds.observe({ stream }, Number(process.hrtime.bigint() - started) / 1e9);
+    })().catch((err: unknown) => {
+      // Nothing was acked that did not also hand on its outputs: the entries stay pending.
+      this.o.log.error({ stream, err: errorMessage(err) }, 'commit failed; the entries are retried');
+    });
   }
 
   private async toDead(entry: StreamEntry, reason: string): Promise<void> {
