@@ -1,14 +1,11 @@
+import { isUtf8 } from 'node:buffer';
 import { HttpError } from '@solstice/shared';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The body as text, exactly: a body that is not UTF-8 cannot be JSON (RFC 8259 §8.1). */
 export function bodyText(raw: Buffer): string {
-  try {
-    return utf8.decode(raw);
-  } catch {
-    throw new HttpError(400, 'body is not valid UTF-8');
-  }
+  if (!isUtf8(raw)) throw new HttpError(400, 'body is not valid UTF-8');
+  // Valid UTF-8 decodes and re-encodes to the same bytes, a byte order mark included.
+  return raw.toString('utf8');
 }
 
 /**

@@ -23,6 +23,37 @@ describe('receiver lifecycle', () => {
     }
   });
 
+  it('survives a client that hangs up halfway through the body', async () => {
+    const t = await startTestReceiver();
+    try {
+      const delivery = randomUUID();
+      const req = request(t.hook, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': 10_000,
+          'x-github-event': 'push',
+          'x-github-delivery': delivery,
+        },
+      });
+      req.on('error', () => {});
+      t.receiver.server.once('request', () => setImmediate(() => req.destroy()));
+      req.write('{"ref":');
+      await waitFor(
+        () => t.logs.lines().find((l) => l.delivery === delivery),
+        'the log line of the aborted delivery',
+      );
+      expect(t.logs.lines().find((l) => l.delivery === delivery)).toMatchObject({
+        outcome: 'bad_request',
+        status: 400,
+      });
+      expect((await deliver(t.hook, { event: 'push', payload: push() })).status).toBe(202);
+      expect(await t.events()).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('on close stops accepting, finishes the request in flight, then closes Redis', async () => {
     const t = await startTestReceiver();
     try {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { sign } from '@octokit/webhooks-methods';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { payloadOf, rawEventFromFields } from '@solstice/shared';
 import { branchDeletion, example, ping, push, withAction } from '../fixtures/payloads.js';
@@ -195,6 +197,43 @@ describe('receiver: POST /webhooks/github against real Redis', () => {
     expect(await t.events()).toEqual([]);
   });
 
+  it('answers 413 to a body streamed without a length once it passes BODY_LIMIT', async () => {
+    const payload = push();
+    payload.head_commit.message = 'x'.repeat(70 * 1024);
+    const text = JSON.stringify(payload);
+    // A stream body is sent chunked: the size is only known while reading.
+    const body = new ReadableStream({
+      start(controller) {
+        const bytes = new TextEncoder().encode(text);
+        for (let i = 0; i < bytes.length; i += 8192) controller.enqueue(bytes.slice(i, i + 8192));
+        controller.close();
+      },
+    });
+    const res = await fetch(t.hook, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': await sign(SECRET, text),
+      },
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await t.events()).toEqual([]);
+  });
+
+  it('answers 415 to a compressed body (the signature covers the bytes as sent)', async () => {
+    const res = await deliver(t.hook, {
+      event: 'push',
+      body: gzipSync(JSON.stringify(push())).toString('latin1'),
+      headers: { 'content-encoding': 'gzip' },
+    });
+    expect(res.status).toBe(415);
+    expect(await t.events()).toEqual([]);
+  });
+
   it('answers 400 to a signed body that is not JSON, naming the problem', async () => {
     const res = await deliver(t.hook, { event: 'push', body: '{"ref": "refs/heads/main",' });
     expect(res.status).toBe(400);
@@ -264,12 +303,14 @@ describe('receiver: POST /webhooks/github against real Redis', () => {
     ).toBe(before + 1);
   });
 
-  it('answers /healthz and /readyz 200, and 405 to another method on the webhook path', async () => {
+  it('answers /healthz and /readyz 200, 405 to another method on the webhook path, 404 elsewhere', async () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
     const get = await fetch(t.hook);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
+    expect((await fetch(`${t.url}/elsewhere`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${t.hook}/`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 });
 
