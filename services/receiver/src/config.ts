@@ -6,6 +6,7 @@ import {
   type ConfigSource,
 } from '@solstice/shared';
 import { GLOB_PATTERN } from './allowlist.js';
+import { readRecoveryConfig, type RecoveryConfig } from './recovery/config.js';
 
 export interface ReceiverConfig {
   httpAddr: string;
@@ -22,6 +23,8 @@ export interface ReceiverConfig {
   redisUrl: string;
   streamPrefix: string;
   logLevel: string;
+  /** The sweep that redelivers failed deliveries (recovery/). */
+  recovery: RecoveryConfig;
 }
 
 // GitHub caps webhook payloads at 25 MB and drops larger ones:
@@ -46,6 +49,7 @@ export function readReceiverConfig(source: ConfigSource = {}): ReceiverConfig {
     checkSuiteRequested: r.bool('CHECK_SUITE_REQUESTED', false),
     ...readRedisSettings(r),
     logLevel: readLogLevel(r),
+    recovery: readRecoveryConfig(r),
   };
   r.done();
   return config;

@@ -1,12 +1,24 @@
-import { createLogger, handleProcessSignals, runMain } from '@solstice/shared';
+import { createLogger, handleProcessSignals, keysFor, runMain } from '@solstice/shared';
 import { readReceiverConfig } from './config.js';
+import { startRecovery } from './recovery/index.js';
 import { startReceiver } from './start-receiver.js';
 
 runMain('receiver', async () => {
   const config = readReceiverConfig({ argv: process.argv.slice(2) });
   const log = createLogger({ name: 'receiver', level: config.logLevel });
   const receiver = await startReceiver(config, log);
-  handleProcessSignals(log, () => receiver.close());
+  // Started once the server listens: the redeliveries it asks for come back to it.
+  const sweeper = startRecovery({
+    config: config.recovery,
+    redis: receiver.redis,
+    keys: keysFor(config.streamPrefix),
+    log: log.child({ part: 'recovery' }),
+    metrics: receiver.metrics,
+  });
+  handleProcessSignals(log, async () => {
+    await sweeper?.stop();
+    await receiver.close();
+  });
   log.info(
     {
       url: receiver.url,

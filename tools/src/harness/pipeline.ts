@@ -105,6 +105,8 @@ export class Pipeline {
       .use(checkRoutes(this.checks))
       .use(deliveryRoutes(this.sender));
     this.redis = createRedis(o.redisUrl, { role: 'worker', name: 'pipeline-harness' });
+    // A test may cut this connection on purpose (an outage through a proxy); it reconnects.
+    this.redis.on('error', () => undefined);
   }
 
   /** Owners the App is installed on (any repository of theirs). */

@@ -14,7 +14,9 @@ const problems = (env: Record<string, string>, argv: string[] = []): string[] =>
 
 describe('receiver configuration', () => {
   it('has the documented defaults, and no secret means dev mode', () => {
-    expect(readReceiverConfig({ env: {} })).toEqual({
+    const { recovery, ...rest } = readReceiverConfig({ env: {} });
+    expect(recovery.enabled).toBe(false); // no App credentials: no recovery sweep
+    expect(rest).toEqual({
       httpAddr: '0.0.0.0:8082',
       webhookPath: '/webhooks/github',
       webhookSecrets: [],
