@@ -54,6 +54,8 @@ describe('recovery sweep: failed GitHub deliveries come back through the real re
     receiver.redis.disconnect();
     const failed = await h.sendPush();
     expect(failed.status_code).toBe(503);
+    // connect() refuses while the old socket is still closing.
+    await waitFor(() => receiver.redis.status === 'end', 'the cut connection closed');
     await receiver.redis.connect();
 
     const report = await ran(h.sweeper().sweepNow());
