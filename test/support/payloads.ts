@@ -9,11 +9,14 @@ interface WebhookExamples {
 
 const all = require('@octokit/webhooks-examples') as WebhookExamples[];
 
+// Payloads are deep JSON the tests reach into freely.
+export type Payload = Record<string, any>;
+
 /** GitHub's own example payloads of one event (from @octokit/webhooks-examples), deep-copied. */
-export function examplesOf(event: string): Record<string, any>[] {
+export function examplesOf(event: string): Payload[] {
   const found = all.find((e) => e.name === event);
   if (!found) throw new Error(`no examples of ${event}`);
-  return structuredClone(found.examples) as Record<string, any>[];
+  return structuredClone(found.examples) as Payload[];
 }
 
 /** The first example of `event` matching `pick`, deep-copied. */
@@ -27,7 +30,7 @@ export function example(
 }
 
 /** A push to a branch (not a deletion), as GitHub sends it to an App (with installation). */
-export function pushPayload(installationId: number, sha?: string): Record<string, any> {
+export function pushPayload(installationId: number, sha?: string): Payload {
   const p = example('push', (e) => e.deleted === false);
   p.installation = { id: installationId, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
   if (sha) {

@@ -45,6 +45,18 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
     warn: (msg: string) => o.log.warn({ src: 'octokit' }, msg),
     error: (msg: string) => o.log.error({ src: 'octokit' }, msg),
   };
+  // Retry a rate-limited call up to 3 times, after GitHub's Retry-After (plugin-throttling waits).
+  const onLimit =
+    (msg: string) =>
+    (
+      retryAfter: number,
+      options: { method: string; url: string },
+      _k: unknown,
+      retryCount: number,
+    ) => {
+      o.log.warn({ retryAfter, route: `${options.method} ${options.url}`, retryCount }, msg);
+      return retryCount < 3;
+    };
   const make = (id: string, installationId?: number): GitHubClient => {
     const client: GitHubClient = new AppOctokit({
       baseUrl: o.settings.apiBase,
@@ -62,30 +74,8 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
         id,
         write,
         retryAfterBaseValue: o.settings.retryBaseMs,
-        onRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _k: unknown,
-          retryCount: number,
-        ) => {
-          o.log.warn(
-            { retryAfter, route: `${options.method} ${options.url}`, retryCount },
-            'GitHub rate limit hit',
-          );
-          return retryCount < 3;
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _k: unknown,
-          retryCount: number,
-        ) => {
-          o.log.warn(
-            { retryAfter, route: `${options.method} ${options.url}`, retryCount },
-            'GitHub secondary rate limit hit',
-          );
-          return retryCount < 3;
-        },
+        onRateLimit: onLimit('GitHub rate limit hit'),
+        onSecondaryRateLimit: onLimit('GitHub secondary rate limit hit'),
       },
     });
     countCalls(client, o.metrics);
