@@ -112,7 +112,7 @@ export function renderE2eChart(rounds: RoundResult[], caption: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 20}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    panel(0, 'Achieved throughput', 'completed webhooks/s (3 jobs each)', throughput, false),
+    panel(0, 'Achieved throughput', 'completed webhooks/s', throughput, false),
     panel(W, 'Webhook → Check Run queued', 'latency ms (log)', latency, true),
     `<text x="${W}" y="${H + 14}" text-anchor="middle" fill="#555">${esc(caption)}</text>`,
     '</svg>',
