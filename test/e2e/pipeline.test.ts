@@ -25,7 +25,8 @@ describe('the whole pipeline, four stages as processes', () => {
       redisUrl: redisUrl(),
       amqpUrl: amqpUrl(),
       label: 'e2e',
-      env: { RUNS_ON_DEFAULT: 'default-runner' },
+      // trace: the no-secret-in-any-log-line check below covers every level.
+      env: { RUNS_ON_DEFAULT: 'default-runner', LOG_LEVEL: 'trace' },
     });
     p.install('Codertocat');
     p.contents.put('Codertocat', 'Hello-World', pushSha, '.solstice/workflow.kdl', WORKFLOW);
@@ -150,6 +151,8 @@ describe('the whole pipeline, four stages as processes', () => {
       const text = proc.lines.join('\n');
       for (const s of secrets) expect(text, `${label} logged a secret`).not.toContain(s);
       expect(text, `${label} logged a private key`).not.toMatch(/BEGIN (RSA )?PRIVATE KEY/);
+      expect(text, `${label} logged an App JWT`).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);
+      expect(text, `${label} logged an authorization header`).not.toMatch(/(bearer|token) ghs_/i);
     }
   });
 });
