@@ -124,6 +124,27 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it("puts a fork pull request's run on the base repository, and shows the workflow problem when it completes", async () => {
+    const base = uniqueName('base');
+    const e = envelopeFor({ repo: base, sha: newSha() });
+    // The job builds the fork's commit; the event (and the App) is on the base repository.
+    e.job = {
+      ...e.job,
+      repo_owner: 'fork-owner',
+      repo_name: 'fork',
+      repo_url: 'https://github.com/fork-owner/fork.git',
+    };
+    e.check_repository = `${OWNER}/${base}`;
+    e.workflow_error = 'job "x": script must stay inside the repository';
+    await h.addQueued(e);
+    const queued = await queuedRun(e.job.request_id);
+    expect(queued.owner).toBe(OWNER);
+    expect(queued.repo).toBe(base);
+    await h.publishResult(resultFor(e));
+    const done = await completedRun(e.job.request_id);
+    expect(done.output.summary).toContain('script must stay inside the repository');
+  });
+
   it('completes a run with failure: conclusion, exit code and a summary cut to 65,535', async () => {
     const repo = uniqueName('repo');
     const e = envelopeFor({ repo, sha: newSha(), jobId: 'test' });
