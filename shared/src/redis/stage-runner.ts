@@ -267,7 +267,10 @@ export class StageRunner {
       metrics?.handlingSeconds.observe({ stream }, Number(process.hrtime.bigint() - started) / 1e9);
     })().catch((err: unknown) => {
       // Nothing was acked that did not also hand on its outputs: the entries stay pending.
-      this.o.log.error({ stream, err: errorMessage(err) }, 'commit failed; the entries are retried');
+      this.o.log.error(
+        { stream, err: errorMessage(err) },
+        'commit failed; the entries are retried',
+      );
     });
   }
 
@@ -310,7 +313,8 @@ export class StageRunner {
       if (g.name !== group) continue;
       metrics.streamPending.set({ stream, group }, Number(g.pending ?? 0));
       // `lag` is Redis 7+; it is null when Redis cannot tell.
-      if (g.lag !== undefined && g.lag !== 'null') metrics.streamLag.set({ stream, group }, Number(g.lag));
+      if (g.lag !== undefined && g.lag !== 'null')
+        metrics.streamLag.set({ stream, group }, Number(g.lag));
     }
   }
 
