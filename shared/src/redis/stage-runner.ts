@@ -57,6 +57,7 @@ export class StageRunner {
   private loop: Promise<void> | undefined;
   private lastClaim = 0;
   private committing: Promise<void> = Promise.resolve();
+  private readAhead: Promise<RawEntry[]> | undefined;
   private lastTrim = 0;
   private readonly deadStream: string;
   private readonly errorsKey: string;
@@ -120,8 +121,15 @@ export class StageRunner {
             await this.process(raw, true);
           }
         } else {
-          const raw = await this.read('>', true);
-          if (raw.length > 0) await this.process(raw, false);
+          const ahead = this.readAhead;
+          this.readAhead = undefined;
+          const raw = await (ahead ?? this.read('>', true));
+          if (raw.length > 0) {
+            // A full batch: read the next one while this one is handled, so the round trip to
+            // Redis overlaps the work. What it returns is handled even if a stop comes first.
+            if (raw.length === this.o.batchSize && !this.stopping) this.readAhead = this.readNext();
+            await this.process(raw, false);
+          }
         }
         failures = 0;
       } catch (err) {
@@ -139,8 +147,25 @@ export class StageRunner {
         await sleep(wait);
       }
     }
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    const last = ahead ? await ahead.catch(() => [] as RawEntry[]) : [];
+    if (last.length > 0)
+      await this.process(last, false).catch((err: unknown) =>
+        log.error({ err: errorMessage(err) }, 'last batch failed; it stays pending'),
+      );
     await this.committing;
     log.info({ stream: this.o.stream }, 'stage runner stopped');
+  }
+
+  /** The next batch, read after beforeRead allows it; a failure surfaces where it is awaited. */
+  private readNext(): Promise<RawEntry[]> {
+    const next = (async () => {
+      if (this.o.beforeRead) await this.o.beforeRead();
+      return this.read('>', true);
+    })();
+    next.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
+    return next;
   }
 
   private async read(id: string, block: boolean): Promise<RawEntry[]> {

@@ -252,4 +252,38 @@ describe('StageRunner against real Redis', () => {
     expect(await redis.xlen(output)).toBe(5);
     expect(await pending(input)).toBe(0);
   });
+
+  it('leaves nothing pending when stopped with the next full batch already read ahead', async () => {
+    const { input, output } = names();
+    await fill(input, 25);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let first!: () => void;
+    const firstBatch = new Promise<void>((r) => (first = r));
+    const { runner: r } = runner({
+      stream: input,
+      batchSize: 10,
+      handle: async (entries) => {
+        first();
+        await gate;
+        return entries.map((e) => ({
+          outputs: [{ stream: output, fields: { n: e.fields.n!, from: e.id } }],
+        }));
+      },
+    });
+    void r.start();
+    await firstBatch;
+    // Give the read-ahead time to take the second batch while the first is held.
+    await waitFor(
+      async () => Number(((await redis.xpending(input, 'test')) as [number])[0]) === 20,
+      'two batches delivered',
+    );
+    const stopping = r.stop();
+    release();
+    await stopping;
+    expect(await pending(input)).toBe(0);
+    const seen = await outputsByInput(output);
+    expect(seen.size).toBe(20);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  });
 });
