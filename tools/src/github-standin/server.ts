@@ -52,6 +52,8 @@ interface Fault {
   path: RegExp;
   remaining: number;
   result: RouteResult;
+  /** Do the call, then answer `result` anyway: GitHub did the write but the answer was lost. */
+  afterHandling: boolean;
 }
 
 export interface StandInOptions {
@@ -123,9 +125,22 @@ export class GitHubStandIn {
     return { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d+Z$/, 'Z') };
   }
 
-  /** Answers the next `times` calls matching `path` (and `method`) with `result` instead. */
-  fail(match: { method?: string; path: RegExp }, result: RouteResult, times = 1): this {
-    this.faults.push({ ...match, remaining: times, result });
+  /**
+   * Answers the next `times` calls matching `path` (and `method`) with `result` instead;
+   * with `afterHandling`, the call is carried out first (a write that happened, answered 5xx).
+   */
+  fail(
+    match: { method?: string; path: RegExp },
+    result: RouteResult,
+    times = 1,
+    opts: { afterHandling?: boolean } = {},
+  ): this {
+    this.faults.push({
+      ...match,
+      remaining: times,
+      result,
+      afterHandling: opts.afterHandling ?? false,
+    });
     return this;
   }
 
@@ -179,7 +194,7 @@ export class GitHubStandIn {
     );
     if (fault) {
       fault.remaining--;
-      return reply(fault.result);
+      if (!fault.afterHandling) return reply(fault.result);
     }
     for (const route of this.routes) {
       if (route.method !== method) continue;
@@ -202,7 +217,7 @@ export class GitHubStandIn {
       const params = Object.fromEntries(
         Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
       );
-      const result = await route.handle({
+      const handled = await route.handle({
         standIn: this,
         req,
         params,
@@ -211,7 +226,7 @@ export class GitHubStandIn {
         auth: auth.kind,
         installationId: auth.installationId,
       });
-      return reply(result);
+      return reply(fault?.afterHandling ? fault.result : handled);
     }
     reply({
       status: 404,

@@ -45,7 +45,15 @@ export function createChecksClient(app: GitHubApp, appId: number): ChecksClient 
       try {
         const { data } = await app
           .installation(place.installationId)
-          .rest.checks.create({ owner: place.owner, repo: place.repo, ...run });
+          // No blind retry: a 5xx may come after GitHub made the run, and a second POST would
+          // make a second one. The caller marks the claim uncertain; the next attempt looks the
+          // run up by external_id before it creates anything.
+          .rest.checks.create({
+            owner: place.owner,
+            repo: place.repo,
+            ...run,
+            request: { retries: 0 },
+          });
         return pick(data);
       } catch (err) {
         rethrowGitHubFailure(err, `create a Check Run on ${place.owner}/${place.repo}`);

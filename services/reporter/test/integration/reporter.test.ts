@@ -295,6 +295,27 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
     ]);
   });
 
+  it('makes one run when GitHub created it but answered 502', async () => {
+    const repo = uniqueName('repo');
+    const e = envelopeFor({ repo, sha: newSha() });
+    standIn.fail(
+      { method: 'POST', path: new RegExp(`/${repo}/check-runs$`) },
+      { status: 502, body: { message: 'Bad Gateway' } },
+      1,
+      { afterHandling: true },
+    );
+    await h.addQueued(e);
+    await waitFor(
+      async () => (await record(e.job.request_id))?.state === 'queued',
+      'the run recorded',
+      20_000,
+    );
+    expect(runs.withExternalId(e.job.request_id)).toHaveLength(1);
+    await h.publishResult(resultFor(e));
+    await completedRun(e.job.request_id);
+    expect(runs.withExternalId(e.job.request_id)).toHaveLength(1);
+  });
+
   it('keeps a result unacked while GitHub stays down, and shows it once GitHub is back', async () => {
     const repo = uniqueName('repo');
     const e = envelopeFor({ repo, sha: newSha() });
