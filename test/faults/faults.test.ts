@@ -108,6 +108,13 @@ describe('fault injection: the real stages as processes', () => {
       { status: 502, body: { message: 'Server Error' } },
       15,
     );
+    // And creates that GitHub carried out but answered 502: still one run per job.
+    p.standIn.fail(
+      { method: 'POST', path: /\/check-runs$/ },
+      { status: 502, body: { message: 'Server Error' } },
+      5,
+      { afterHandling: true },
+    );
     p.standIn.fail(
       { path: /\/contents\// },
       {
@@ -122,7 +129,7 @@ describe('fault injection: the real stages as processes', () => {
     );
     const sent = await sendPushes(p, 15, 30);
     await checkInvariants(p, sent);
-    expect(p.standIn.calls.filter((c) => c.status === 502).length).toBe(15);
+    expect(p.standIn.calls.filter((c) => c.status === 502).length).toBe(20);
   });
 
   it('dead-letters poison inputs with their reasons while the rest flows', async () => {
