@@ -44,7 +44,7 @@ describe('fault injection: the real stages as processes', () => {
               p!.sender.deliveries().some((d) => d.guid === s.guid && d.status_code === 202),
             ),
           'every failed delivery redelivered by the sweep',
-          30_000,
+          45_000,
         );
         for (const s of sent) s.status = 202;
       }
@@ -242,7 +242,7 @@ describe('fault injection: the real stages as processes', () => {
           p!.sender.deliveries().some((d) => d.guid === s.guid && d.status_code === 202),
         ),
       'every delivery stored, directly or by redelivery',
-      30_000,
+      45_000,
     );
     for (const s of sent) s.status = 202;
     await checkInvariants(p, sent);

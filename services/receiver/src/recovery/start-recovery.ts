@@ -59,5 +59,8 @@ export function startRecovery(o: StartRecoveryOptions): Sweeper | undefined {
     maxPerSweep: config.maxPerSweep,
     hookId: config.hookId,
     initialDelayMs: o.initialDelayMs,
+    // A copy killed while sweeping holds the lease until it expires: keep that gap near one
+    // interval (at least 5 s, at most the 60 s a long redelivery phase renews it by).
+    leaseMs: Math.min(60_000, Math.max(5_000, 2 * config.intervalMs)),
   });
 }
