@@ -230,7 +230,7 @@ describe('fault injection: the real stages as processes', () => {
     await sleep(600);
     for (const stage of ['receiver', 'expander', 'publisher', 'reporter'] as StageName[]) {
       const proc = p.process(stage);
-      const code = await proc.stop();
+      const { code } = await proc.stop();
       expect(code, `${stage} exit code after SIGTERM`).toBe(0);
       proc.start();
     }

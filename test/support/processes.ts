@@ -1,20 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { freePort } from '../../tools/src/harness/free-port.js';
+import {
+  StageProcess as Program,
+  programPath,
+  type Exit,
+} from '../../tools/src/harness/stage-process.js';
+
+export { freePort, type Exit };
 
 /** The four pipeline stages, each `node services/<name>/dist/main.js`. */
 export type StageName = 'receiver' | 'expander' | 'publisher' | 'reporter';
 
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
 export interface StageProcess {
   name: StageName;
-  proc: ChildProcess;
   /** Every line the stage wrote, stdout and stderr, in order of arrival. */
   logs: string[];
   /** The pino JSON lines among `logs`, parsed. */
@@ -38,8 +36,6 @@ export interface StageProcess {
   resume(): void;
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
 /** Where each stage's own HTTP server listens: the receiver's API, or the ops server. */
 const ADDR_VAR: Record<StageName, string> = {
   receiver: 'HTTP_ADDR',
@@ -55,25 +51,6 @@ const UNIQUE_NAMES: Record<StageName, string[]> = {
   publisher: ['STREAM_PREFIX', 'AMQP_EXCHANGE', 'AMQP_QUEUE', 'AMQP_DLX', 'AMQP_DLQ'],
   reporter: ['STREAM_PREFIX', 'AMQP_EXCHANGE', 'AMQP_RESULTS_QUEUE', 'AMQP_DLX'],
 };
-
-const running = new Set<ChildProcess>();
-// A test run that dies must not leave stages consuming from the shared servers.
-process.once('exit', () => {
-  for (const proc of running) proc.kill('SIGKILL');
-});
-
-/** A TCP port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
-}
 
 /** Polls GET <baseUrl>/healthz until it answers 200. */
 export async function waitForHealthz(
@@ -101,16 +78,17 @@ export async function waitForHealthz(
 }
 
 /**
- * Starts one stage as a real child process (after `npm run build`). `env` is added to this
- * process's environment (a variable given as undefined is removed); it must give the unique names (STREAM_PREFIX, and the AMQP
- * exchange/queues of the publisher and reporter). Without HTTP_ADDR / METRICS_ADDR the stage
- * gets a free port on 127.0.0.1, named by `baseUrl`.
+ * Starts one stage as a real child process (after `npm run build`), through the harness's
+ * StageProcess. `env` is added to this process's environment (a variable given as undefined
+ * is removed); it must give the unique names (STREAM_PREFIX, and the AMQP exchange/queues of
+ * the publisher and reporter). Without HTTP_ADDR / METRICS_ADDR the stage gets a free port on
+ * 127.0.0.1, named by `baseUrl`.
  */
 export async function startStage(
   name: StageName,
   env: Record<string, string | undefined>,
 ): Promise<StageProcess> {
-  const main = `${root}services/${name}/dist/main.js`;
+  const main = programPath(name);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const missing = UNIQUE_NAMES[name].filter((v) => !env[v]);
   if (missing.length > 0)
@@ -131,39 +109,16 @@ export async function startStage(
     [addrVar]: addr,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const proc = spawn(process.execPath, [main], {
-    cwd: root,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(proc);
-  const logs: string[] = [];
-  const listeners = new Set<(line: string) => void>();
-  for (const stream of [proc.stdout!, proc.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      logs.push(line);
-      for (const l of listeners) l(line);
-    });
-  }
-  let exit: Exit | undefined;
-  const exited = new Promise<Exit>((resolve) => {
-    // 'close' comes after the last output: `logs` is complete when this settles.
-    proc.once('close', (code, signal) => {
-      running.delete(proc);
-      exit = { code, signal };
-      resolve(exit);
-    });
-  });
-  const tail = () => logs.slice(-15).join('\n');
+  const program = new Program(name, name, childEnv).start();
   const deadReason = () =>
-    exit && `${name} exited (code ${exit.code}, signal ${exit.signal}); its last lines:\n${tail()}`;
+    program.exit &&
+    `${name} exited (code ${program.exit.code}, signal ${program.exit.signal}); its last lines:\n${program.tail()}`;
 
   const handle: StageProcess = {
     name,
-    proc,
-    logs,
+    logs: program.lines,
     json: () =>
-      logs.flatMap((l) => {
+      program.lines.flatMap((l) => {
         if (!l.startsWith('{')) return [];
         try {
           return [JSON.parse(l) as Record<string, unknown>];
@@ -172,55 +127,16 @@ export async function startStage(
         }
       }),
     baseUrl: `http://127.0.0.1:${port}`,
-    exited,
+    exited: program.exited,
     get exit() {
-      return exit;
+      return program.exit;
     },
-    waitForLog(re, timeoutMs = 15_000) {
-      const found = logs.find((l) => re.test(l));
-      if (found !== undefined) return Promise.resolve(found);
-      return new Promise<string>((resolve, reject) => {
-        const done = (err: Error | undefined, line?: string) => {
-          clearTimeout(timer);
-          listeners.delete(onLine);
-          if (err) reject(err);
-          else resolve(line!);
-        };
-        const onLine = (line: string) => {
-          if (re.test(line)) done(undefined, line);
-        };
-        const timer = setTimeout(
-          () =>
-            done(
-              new Error(
-                `${name}: no log line matching ${re} within ${timeoutMs} ms; last lines:\n${tail()}`,
-              ),
-            ),
-          timeoutMs,
-        );
-        listeners.add(onLine);
-        void exited.then(() => done(new Error(`waiting for ${re}: ${deadReason()}`)));
-      });
-    },
+    waitForLog: (re, timeoutMs = 15_000) => program.waitForLine(re, timeoutMs),
     waitHealthy: (timeoutMs = 20_000) => waitForHealthz(handle.baseUrl, timeoutMs, deadReason),
-    async stop(timeoutMs = 15_000) {
-      if (exit) return exit;
-      proc.kill('SIGTERM');
-      proc.kill('SIGCONT'); // a paused stage handles the SIGTERM once it runs again
-      const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    async kill() {
-      if (exit) return exit;
-      proc.kill('SIGKILL');
-      return exited;
-    },
-    pause: () => void proc.kill('SIGSTOP'),
-    resume: () => void proc.kill('SIGCONT'),
+    stop: (timeoutMs = 15_000) => program.stop(timeoutMs),
+    kill: () => program.kill(),
+    pause: () => program.signal('SIGSTOP'),
+    resume: () => program.signal('SIGCONT'),
   };
   return handle;
 }

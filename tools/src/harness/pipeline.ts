@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
@@ -17,6 +16,7 @@ import {
   generateAppKey,
   type StandInDelivery,
 } from '../github-standin/index.js';
+import { freePort } from './free-port.js';
 import { StageProcess, type ProgramName } from './stage-process.js';
 
 export type StageName = 'receiver' | 'expander' | 'publisher' | 'reporter';
@@ -45,16 +45,6 @@ export interface PipelineNames {
   dlq: string;
   resultsQueue: string;
 }
-
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /**
  * The whole pipeline on this machine for tests, the demo and benchmarks: the GitHub

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, from tools/dist/harness or tools/src/harness. */
@@ -12,6 +13,17 @@ export function programPath(name: ProgramName): string {
     : `${ROOT}services/${name}/dist/main.js`;
 }
 
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const running = new Set<ChildProcess>();
+// A test run or bench that dies must not leave stages consuming from the shared servers.
+process.once('exit', () => {
+  for (const proc of running) proc.kill('SIGKILL');
+});
+
 /**
  * One program of the pipeline running as a child process (built JavaScript), its output
  * kept line by line; it can be stopped (SIGTERM, waits) or killed (SIGKILL) and started again.
@@ -19,13 +31,15 @@ export function programPath(name: ProgramName): string {
 export class StageProcess {
   readonly lines: string[] = [];
   private proc: ChildProcess | undefined;
-  private exited: Promise<number | null> = Promise.resolve(null);
-  private waiters: { re: RegExp; from: number; resolve: (line: string) => void }[] = [];
+  private exitInfo: Exit | undefined;
+  private exitedPromise: Promise<Exit> = Promise.resolve({ code: null, signal: null });
+  private listeners = new Set<(line: string) => void>();
 
   constructor(
     readonly name: ProgramName,
     readonly label: string,
-    private readonly env: Record<string, string>,
+    /** The child's whole environment (PATH is added when missing). */
+    private readonly env: NodeJS.ProcessEnv,
     private readonly onLine?: (label: string, line: string) => void,
   ) {}
 
@@ -34,76 +48,108 @@ export class StageProcess {
   }
 
   get running(): boolean {
-    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+    return this.proc !== undefined && this.exitInfo === undefined;
+  }
+
+  /** How the last start ended, once it has. */
+  get exit(): Exit | undefined {
+    return this.exitInfo;
+  }
+
+  /** Settles when the last start has exited (after its last line of output). */
+  get exited(): Promise<Exit> {
+    return this.exitedPromise;
   }
 
   start(): this {
     const proc = spawn(process.execPath, [programPath(this.name)], {
+      cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
-    this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
-    let buffered = '';
-    const take = (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
+    this.exitInfo = undefined;
+    running.add(proc);
+    this.exitedPromise = new Promise((resolve) => {
+      // 'close' comes after the last output: `lines` is complete when this settles.
+      proc.once('close', (code, signal) => {
+        running.delete(proc);
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+    });
+    for (const stream of [proc.stdout!, proc.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
         this.lines.push(line);
         this.onLine?.(this.label, line);
-        for (const w of [...this.waiters]) {
-          if (w.re.test(line)) {
-            this.waiters.splice(this.waiters.indexOf(w), 1);
-            w.resolve(line);
-          }
-        }
-      }
-    };
-    proc.stdout!.on('data', take);
-    proc.stderr!.on('data', take);
+        for (const l of this.listeners) l(line);
+      });
+    }
     return this;
   }
 
-  /** Resolves with the first line (from now on, or already seen when `seen`) matching `re`. */
+  /** The last lines, for an error message. */
+  tail(n = 15): string {
+    return this.lines.slice(-n).join('\n');
+  }
+
+  /**
+   * Resolves with the first line (already written when `seen`, or still to come) matching
+   * `re`; rejects after `timeoutMs`, or at once if the process exits first.
+   */
   waitForLine(re: RegExp, timeoutMs = 20_000, seen = true): Promise<string> {
     if (seen) {
       const line = this.lines.find((l) => re.test(l));
-      if (line) return Promise.resolve(line);
+      if (line !== undefined) return Promise.resolve(line);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        reject(
-          new Error(
-            `${this.label}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${this.lines.slice(-10).join('\n')}`,
-          ),
-        );
-      }, timeoutMs);
-      const done = (line: string) => {
+      const done = (err: Error | undefined, line?: string) => {
         clearTimeout(timer);
-        resolve(line);
+        this.listeners.delete(onLine);
+        if (err) reject(err);
+        else resolve(line!);
       };
-      this.waiters.push({ re, from: this.lines.length, resolve: done });
+      const onLine = (line: string) => {
+        if (re.test(line)) done(undefined, line);
+      };
+      const timer = setTimeout(
+        () =>
+          done(
+            new Error(
+              `${this.label}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${this.tail(10)}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.listeners.add(onLine);
+      void this.exitedPromise.then((exit) =>
+        done(
+          new Error(
+            `${this.label} exited (code ${exit.code}, signal ${exit.signal}) while waiting for ${re}; its last lines:\n${this.tail()}`,
+          ),
+        ),
+      );
     });
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
-  async stop(graceMs = 15_000): Promise<number | null> {
-    if (!this.running) return this.proc?.exitCode ?? null;
+  /** SIGTERM (and SIGCONT, for a paused one), then SIGKILL after `graceMs`; resolves with the exit. */
+  async stop(graceMs = 15_000): Promise<Exit> {
+    if (!this.running) return this.exitInfo ?? { code: null, signal: null };
     this.proc!.kill('SIGTERM');
+    this.proc!.kill('SIGCONT');
     const timer = setTimeout(() => this.proc?.kill('SIGKILL'), graceMs);
-    const code = await this.exited;
-    clearTimeout(timer);
-    return code;
+    try {
+      return await this.exitedPromise;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** kill -9: no chance to finish or ack anything. */
-  async kill(): Promise<void> {
-    if (!this.running) return;
+  async kill(): Promise<Exit> {
+    if (!this.running) return this.exitInfo ?? { code: null, signal: null };
     this.proc!.kill('SIGKILL');
-    await this.exited;
+    return this.exitedPromise;
   }
 
   signal(sig: NodeJS.Signals): void {

@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import {
   createGitHubApp,
   createRedis,
@@ -17,6 +15,7 @@ import {
   deliveryRoutes,
   type StandInDelivery,
 } from '../../../../../tools/src/github-standin/index.js';
+import { freePort } from '../../../../../tools/src/harness/free-port.js';
 import { captureLogger } from '../../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../../test/support/servers.js';
 import { waitFor } from '../../../../../test/support/wait.js';
@@ -37,13 +36,6 @@ export const HOOK_ID = 4711;
 export const SECRET = 'recovery-test-secret';
 
 /** A port nobody listens on yet: deliveries to it fail with "connection refused" until the receiver starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface RecoveryHarness {
   prefix: string;
