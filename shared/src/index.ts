@@ -51,7 +51,7 @@ export {
 } from './redis/stream-ids.js';
 export { createStage, consumerNameFor, type Stage, type StageOptions } from './stage.js';
 export { createMetrics, type Metrics } from './metrics.js';
-export { startOpsServer, type OpsServerOptions } from './ops-server.js';
+export { startOpsServer, startStageOps, type OpsServerOptions } from './ops-server.js';
 export { handleProcessSignals, runMain, closeAll } from './process.js';
 export {
   connectAmqp,

@@ -6,7 +6,7 @@ import {
   createStage,
   keysFor,
   perEntry,
-  startOpsServer,
+  startStageOps,
   type Logger,
   type Metrics,
   type Stage,
@@ -81,15 +81,15 @@ export async function startExpander(config: ExpanderConfig, log: Logger): Promis
   const closers: [string, () => Promise<unknown>][] = [['stage', () => stage.close()]];
   try {
     void stage.runner.start();
-    const ops = config.stage.metricsAddr
-      ? await startOpsServer({
-          addr: config.stage.metricsAddr,
-          registry: metrics.registry,
-          ready: async () => !stage.runner.stopped && (await stage.redis.ping()) === 'PONG',
-          log,
-        })
-      : undefined;
-    if (ops) closers.push(['ops server', () => new Promise((r) => ops.close(r))]);
+    const ops = await startStageOps(
+      config.stage.metricsAddr,
+      {
+        registry: metrics.registry,
+        ready: async () => !stage.runner.stopped && (await stage.redis.ping()) === 'PONG',
+        log,
+      },
+      closers,
+    );
     let closing: Promise<void> | undefined;
     return { stage, metrics, ops, close: () => (closing ??= closeAll(log, closers)) };
   } catch (err) {

@@ -6,7 +6,7 @@ import {
   createMetrics,
   createStage,
   keysFor,
-  startOpsServer,
+  startStageOps,
   type Logger,
   type Metrics,
   type RecoveringChannelModel,
@@ -106,16 +106,15 @@ export async function startPublisher(
   const close = () => (closing ??= closeAll(log, closers));
   try {
     void stage.runner.start();
-    const ops = config.stage.metricsAddr
-      ? await startOpsServer({
-          addr: config.stage.metricsAddr,
-          registry: metrics.registry,
-          ready: async () =>
-            link.isOpen && !stage.runner.stopped && (await pingWithin(stage, 2000)),
-          log,
-        })
-      : undefined;
-    if (ops) closers.push(['ops server', () => new Promise((r) => ops.close(r))]);
+    const ops = await startStageOps(
+      config.stage.metricsAddr,
+      {
+        registry: metrics.registry,
+        ready: async () => link.isOpen && !stage.runner.stopped && (await pingWithin(stage, 2000)),
+        log,
+      },
+      closers,
+    );
     const first = await Promise.race([amqp.waitForConnect().then(() => undefined), fatal]);
     if (first !== undefined) throw new ConfigError([first]);
     return { stage, link, amqp, metrics, ops, fatal, close };

@@ -9,7 +9,7 @@ import {
   envelopeFromFields,
   keysFor,
   perEntry,
-  startOpsServer,
+  startStageOps,
   type Logger,
   type Metrics,
   type RecoveringChannelModel,
@@ -149,17 +149,17 @@ export async function startReporter(config: ReporterConfig, log: Logger): Promis
       ['AMQP connection', () => amqp.close()],
     );
     void stage.runner.start();
-    const ops = config.stage.metricsAddr
-      ? await startOpsServer({
-          addr: config.stage.metricsAddr,
-          registry: metrics.registry,
-          ready: async () =>
-            consumer.consuming() && !stage.runner.stopped && (await redis.ping()) === 'PONG',
-          log,
-        })
-      : undefined;
+    const ops = await startStageOps(
+      config.stage.metricsAddr,
+      {
+        registry: metrics.registry,
+        ready: async () =>
+          consumer.consuming() && !stage.runner.stopped && (await redis.ping()) === 'PONG',
+        log,
+      },
+      closers,
+    );
     closers.push(['Redis', () => stage.close()]);
-    if (ops) closers.push(['ops server', () => new Promise((r) => ops.close(r))]);
     let closing: Promise<void> | undefined;
     return {
       stage,
