@@ -21,6 +21,7 @@ export default defineConfig({
             'services/*/test/**/*.test.ts',
             'tools/test/**/*.test.ts',
             'test/e2e/**/*.test.ts',
+            'test/deploy/**/*.test.ts',
           ],
         },
       },
