@@ -16,15 +16,16 @@ export {
   validateJobRequest,
   validateJobResult,
   parseJson,
-  envelopeToFields,
-  envelopeFromFields,
-  rawEventFromFields,
-  payloadOf,
   type JobRequest,
   type JobResult,
-  type RawEvent,
-  type JobEnvelope,
 } from './messages.js';
+export {
+  envelopeToFields,
+  envelopeFromFields,
+  type JobEnvelope,
+  type RepositoryRef,
+} from './job-envelope.js';
+export { rawEventToFields, rawEventFromFields, payloadOf, type RawEvent } from './raw-event.js';
 export {
   createRedis,
   waitReady,
@@ -68,3 +69,18 @@ export {
   type GitHubClient,
 } from './github/app-octokit.js';
 export { redisTokenCache } from './github/token-cache.js';
+export { eventVerdict, type EventVerdict, type EventRules } from './github/event-verdict.js';
+export {
+  decodePayload,
+  mediaTypeOf,
+  type DecodedPayload,
+  type PayloadProblem,
+} from './github/decode-payload.js';
+export { checkRunName, jobIdOfCheckRun } from './github/check-run-name.js';
+export {
+  isRateLimited,
+  isTokenMint,
+  isFinalGitHubFailure,
+  rethrowGitHubFailure,
+  mayHaveHappened,
+} from './github/github-failure.js';

@@ -31,37 +31,6 @@ export interface JobResult {
   completed_at: string;
 }
 
-/** An entry of `{P}:events`: one webhook delivery exactly as received. */
-export interface RawEvent {
-  delivery: string;
-  hook_id: string;
-  event: string;
-  content_type: string;
-  body: string;
-  installation_target_type: string;
-  installation_target_id: string;
-  received_at: string;
-}
-
-/**
- * An entry of `{P}:jobs` (and, with published_at, of `{P}:checks`): the wire JobRequest plus
- * what later stages need and the wire format does not carry.
- */
-export interface JobEnvelope {
-  job: JobRequest;
-  delivery: string;
-  installation_id: string;
-  check_name: string;
-  workflow_error: string;
-  /**
-   * owner/name of the repository the Check Run belongs to: the event's repository. For a
-   * fork pull request the job builds the fork's commit, but the run lives on the base
-   * repository, where the App is installed. Empty: the job's own repository.
-   */
-  check_repository?: string;
-  published_at?: string;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
 // RFC 3339 with a zone; Date.parse then checks the values.
@@ -144,62 +113,4 @@ export function validateJobResult(value: unknown): JobResult {
   }
   time(o, w, 'completed_at');
   return o as unknown as JobResult;
-}
-
-/** Stream-entry fields of a JobEnvelope (all strings, as Redis stores them). */
-export function envelopeToFields(e: JobEnvelope): Record<string, string> {
-  const fields: Record<string, string> = {
-    job: JSON.stringify(e.job),
-    request_id: e.job.request_id,
-    delivery: e.delivery,
-    installation_id: e.installation_id,
-    check_name: e.check_name,
-    workflow_error: e.workflow_error,
-  };
-  if (e.check_repository) fields.check_repository = e.check_repository;
-  if (e.published_at !== undefined) fields.published_at = e.published_at;
-  return fields;
-}
-
-/** Reads a JobEnvelope back from stream-entry fields; PermanentError when it cannot. */
-export function envelopeFromFields(fields: Record<string, string>): JobEnvelope {
-  const job = validateJobRequest(parseJson(fields.job ?? '', 'JobRequest'));
-  const envelope: JobEnvelope = {
-    job,
-    delivery: fields.delivery ?? '',
-    installation_id: fields.installation_id ?? '',
-    check_name: fields.check_name ?? '',
-    workflow_error: fields.workflow_error ?? '',
-  };
-  if (fields.check_repository) envelope.check_repository = fields.check_repository;
-  if (fields.published_at !== undefined) envelope.published_at = fields.published_at;
-  return envelope;
-}
-
-export function rawEventFromFields(fields: Record<string, string>): RawEvent {
-  for (const f of ['delivery', 'event', 'body']) {
-    if (fields[f] === undefined) throw new PermanentError(`invalid stored event: no ${f} field`);
-  }
-  return {
-    delivery: fields.delivery!,
-    hook_id: fields.hook_id ?? '',
-    event: fields.event!,
-    content_type: fields.content_type ?? 'application/json',
-    body: fields.body!,
-    installation_target_type: fields.installation_target_type ?? '',
-    installation_target_id: fields.installation_target_id ?? '',
-    received_at: fields.received_at ?? '',
-  };
-}
-
-/** The JSON payload of a stored event, for both content types GitHub sends. */
-export function payloadOf(event: RawEvent): unknown {
-  let text = event.body;
-  if (event.content_type.startsWith('application/x-www-form-urlencoded')) {
-    const p = new URLSearchParams(event.body).get('payload');
-    if (p === null)
-      throw new PermanentError('invalid stored event: form body without a payload field');
-    text = p;
-  }
-  return parseJson(text, `${event.event} payload`);
 }

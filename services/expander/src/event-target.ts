@@ -1,4 +1,4 @@
-import { PermanentError } from '@solstice/shared';
+import { eventVerdict, jobIdOfCheckRun, PermanentError, type EventRules } from '@solstice/shared';
 
 /** What one webhook asks to build. */
 export interface BuildTarget {
@@ -23,40 +23,37 @@ export interface BuildTarget {
 /** A target, or why the event builds nothing. */
 export type EventTarget = { target: BuildTarget } | { skip: string };
 
-export interface EventSettings {
-  /** GITHUB_CHECK_NAME: check_run names are `<name> / <job id>`. */
+export interface EventSettings extends EventRules {
+  /** GITHUB_CHECK_NAME: check_run names are `<name> / <job id>` (checkRunName). */
   checkName: string;
-  /** CHECK_SUITE_REQUESTED: build on check_suite `requested` too (GitHub sends it on every push). */
-  checkSuiteRequested: boolean;
 }
 
 type Obj = Record<string, unknown>;
 
-const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
-const ZERO_SHA = /^0+$/;
 // https://docs.github.com/en/actions/managing-workflow-runs/skipping-workflow-runs
 const SKIP_CI = /\[(skip ci|ci skip)\]/i;
 
 /**
- * The commit an event asks to build (DESIGN.md "Webhooks the receiver takes"), or why it
- * asks for nothing; a payload without the fields its event must have is a PermanentError.
+ * The commit an event asks to build, or why it asks for nothing: the shared event table
+ * (eventVerdict) first, then what only the payload's content can say (`[skip ci]`, a deleted
+ * fork, a check run not ours). A payload without the fields its event must have is a
+ * PermanentError.
  */
 export function eventTarget(event: string, payload: unknown, s: EventSettings): EventTarget {
   const p = new Payload(event, payload);
-  const action = typeof p.root.action === 'string' ? p.root.action : '';
+  const verdict = eventVerdict(event, p.root, s);
+  if (verdict.kind === 'ping') return { skip: 'a ping builds nothing' };
+  if (verdict.kind === 'skip') return { skip: verdict.reason };
   switch (event) {
     case 'push': {
       const after = p.str(p.root, 'after');
-      if (p.root.deleted === true || ZERO_SHA.test(after)) return { skip: 'a branch deletion' };
       const message = (p.root.head_commit as Obj | null | undefined)?.message;
       if (typeof message === 'string' && SKIP_CI.test(message))
         return { skip: 'the head commit message asks to skip CI' };
       return { target: p.target(p.root.repository, p.sha(after), p.root.repository, 'repository') };
     }
     case 'pull_request': {
-      if (!PR_ACTIONS.has(action))
-        return { skip: `pull_request action '${action}' builds nothing` };
       const pr = p.obj(p.root, 'pull_request');
       const head = p.obj(pr, 'head', 'pull_request.head');
       if (head.repo === null) return { skip: "the pull request's head repository was deleted" };
@@ -73,25 +70,22 @@ export function eventTarget(event: string, payload: unknown, s: EventSettings): 
       return { target };
     }
     case 'check_suite': {
-      if (action !== 'rerequested' && !(action === 'requested' && s.checkSuiteRequested))
-        return { skip: `check_suite action '${action}' builds nothing` };
       const sha = p.sha(p.str(p.obj(p.root, 'check_suite'), 'head_sha', 'check_suite.head_sha'));
       return { target: p.target(p.root.repository, sha, p.root.repository, 'repository') };
     }
     case 'check_run': {
-      if (action !== 'rerequested') return { skip: `check_run action '${action}' builds nothing` };
       const run = p.obj(p.root, 'check_run');
       const name = p.str(run, 'name', 'check_run.name');
-      let jobId: string | null;
-      if (name === s.checkName) jobId = null;
-      else if (name.startsWith(`${s.checkName} / `)) jobId = name.slice(s.checkName.length + 3);
-      else return { skip: `check run '${name}' is not one of ours (GITHUB_CHECK_NAME)` };
+      const jobId = jobIdOfCheckRun(s.checkName, name);
+      if (jobId === undefined)
+        return { skip: `check run '${name}' is not one of ours (GITHUB_CHECK_NAME)` };
       const sha = p.sha(p.str(run, 'head_sha', 'check_run.head_sha'));
       const target = p.target(p.root.repository, sha, p.root.repository, 'repository');
       target.only = { jobId };
       return { target };
     }
     default:
+      // eventVerdict builds no other event.
       return { skip: `${event} events build nothing` };
   }
 }

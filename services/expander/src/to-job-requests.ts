@@ -1,4 +1,10 @@
-import { groupIdFor, requestIdFor, type JobEnvelope, type JobRequest } from '@solstice/shared';
+import {
+  checkRunName,
+  groupIdFor,
+  requestIdFor,
+  type JobEnvelope,
+  type JobRequest,
+} from '@solstice/shared';
 import type { BuildTarget } from './event-target.js';
 import type { WorkflowJob } from './parse-workflow.js';
 import { runsOnFor, type RunsOnSettings } from './runs-on.js';
@@ -80,9 +86,9 @@ function envelope(
   return {
     job: request,
     delivery,
-    installation_id: target.installationId === undefined ? '' : String(target.installationId),
-    check_name: job ? `${settings.checkName} / ${job.id}` : settings.checkName,
+    installation_id: target.installationId ?? null,
+    check_repository: target.repository,
+    check_name: checkRunName(settings.checkName, job?.id ?? null),
     workflow_error: workflowError,
-    check_repository: `${target.repository.owner}/${target.repository.name}`,
   };
 }

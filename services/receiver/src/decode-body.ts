@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { HttpError } from '@solstice/shared';
+import { decodePayload, HttpError } from '@solstice/shared';
 
 /** The body as text, exactly: a body that is not UTF-8 cannot be JSON (RFC 8259 §8.1). */
 export function bodyText(raw: Buffer): string {
@@ -8,33 +8,21 @@ export function bodyText(raw: Buffer): string {
   return raw.toString('utf8');
 }
 
-/**
- * The JSON payload of a webhook body in either content type GitHub sends: `application/json`,
- * or `application/x-www-form-urlencoded` with the JSON in a `payload` field.
- */
+/** The payload of a webhook body (decodePayload); a body without one is a 415 or a 400. */
 export function decodeBody(contentType: string | undefined, text: string): Record<string, unknown> {
-  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  let json: string;
-  if (mediaType === 'application/json') {
-    json = text;
-  } else if (mediaType === 'application/x-www-form-urlencoded') {
-    const payload = new URLSearchParams(text).get('payload');
-    if (payload === null) throw new HttpError(400, 'form body has no payload field');
-    json = payload;
-  } else {
-    throw new HttpError(
-      415,
-      `content type ${mediaType || '(none)'} is not supported: use application/json or application/x-www-form-urlencoded`,
-    );
+  const decoded = decodePayload(contentType, text);
+  if ('payload' in decoded) return decoded.payload;
+  switch (decoded.problem) {
+    case 'unsupported':
+      throw new HttpError(
+        415,
+        `content type ${decoded.mediaType || '(none)'} is not supported: use application/json or application/x-www-form-urlencoded`,
+      );
+    case 'no-payload-field':
+      throw new HttpError(400, 'form body has no payload field');
+    case 'not-json':
+      throw new HttpError(400, `payload is not JSON: ${decoded.detail}`);
+    case 'not-object':
+      throw new HttpError(400, 'payload is not a JSON object');
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (err) {
-    throw new HttpError(400, `payload is not JSON: ${(err as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new HttpError(400, 'payload is not a JSON object');
-  }
-  return parsed as Record<string, unknown>;
 }

@@ -1,4 +1,4 @@
-import type { JobEnvelope, JobResult } from '@solstice/shared';
+import { checkRunName, type JobEnvelope, type JobResult } from '@solstice/shared';
 import { conclusionOf, type Conclusion } from './check-record.js';
 
 // https://docs.github.com/en/rest/checks/runs#create-a-check-run: output.summary and
@@ -37,11 +37,6 @@ export interface CompletionOptions {
   logUrl?: string;
   /** The expander's reason the workflow file could not be used: it stays visible on completion. */
   workflowError?: string;
-}
-
-/** `<check name> / <job id>`, or the check name alone for a job without a workflow. */
-export function checkRunName(checkName: string, jobId: string | null): string {
-  return jobId ? `${checkName} / ${jobId}` : checkName;
 }
 
 /** Cuts text to `limit` characters, saying how much was cut; never splits a surrogate pair. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JobResult, Logger } from '@solstice/shared';
+import { mayHaveHappened, type JobResult, type Logger } from '@solstice/shared';
 import type { ChecksClient, RunPlace } from './adapters/checks-client.js';
 import type { CheckStore } from './adapters/check-store.js';
 import type { InstallationLookup } from './adapters/installation-lookup.js';
@@ -10,7 +10,6 @@ import {
   completedOnlyCheckRun,
   type CheckRunCompletion,
 } from './check-run-for.js';
-import { mayHaveHappened } from './github-failure.js';
 import type { ReporterMetrics } from './reporter-metrics.js';
 
 export interface ResultDeps {

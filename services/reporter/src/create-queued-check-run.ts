@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { errorMessage, type JobEnvelope, type Logger } from '@solstice/shared';
+import { errorMessage, mayHaveHappened, type JobEnvelope, type Logger } from '@solstice/shared';
 import type { ChecksClient, RunPlace } from './adapters/checks-client.js';
 import type { CheckStore } from './adapters/check-store.js';
 import type { InstallationLookup } from './adapters/installation-lookup.js';
 import { queuedStep, type CheckRecord } from './check-record.js';
 import { queuedCheckRun } from './check-run-for.js';
-import { mayHaveHappened } from './github-failure.js';
 import type { ReporterMetrics } from './reporter-metrics.js';
 
 export interface QueuedDeps {
@@ -39,15 +38,14 @@ export async function createQueuedCheckRun(
     request_id: job.request_id,
     state: 'creating',
     // A fork PR builds the fork's commit; its run lives on the event's (base) repository.
-    owner: envelope.check_repository?.split('/')[0] || job.repo_owner,
-    repo: envelope.check_repository?.split('/')[1] || job.repo_name,
+    owner: envelope.check_repository.owner,
+    repo: envelope.check_repository.name,
     head_sha: job.commit_sha,
     name: run.name,
     delivery: envelope.delivery,
     ...(envelope.workflow_error ? { workflow_error: envelope.workflow_error } : {}),
+    ...(envelope.installation_id === null ? {} : { installation_id: envelope.installation_id }),
   };
-  if (/^\d+$/.test(envelope.installation_id))
-    base.installation_id = Number(envelope.installation_id);
 
   const token = randomUUID();
   const deadline = Date.now() + (d.waitMs ?? 5000);

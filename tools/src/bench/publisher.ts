@@ -220,7 +220,8 @@ function envelopeFields(): string[] {
       submitted_at: new Date().toISOString(),
     },
     delivery: randomUUID(),
-    installation_id: '7',
+    installation_id: 7,
+    check_repository: { owner: 'octo-org', name: 'hello-world' },
     check_name: 'Solstice CI / build',
     workflow_error: '',
   };

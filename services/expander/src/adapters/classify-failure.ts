@@ -1,31 +1,16 @@
-import { PermanentError } from '@solstice/shared';
+import { isRateLimited, isTokenMint, PermanentError } from '@solstice/shared';
 import type { WorkflowAt } from './workflow-source.js';
 
 interface Failure {
   status?: number;
   message?: string;
-  request?: { url?: string };
-  response?: { headers?: Record<string, unknown> };
-}
-
-/** True when the failed call was the mint of an installation token (POST …/access_tokens). */
-export const isTokenMint = (err: unknown) =>
-  /\/app\/installations\/\d+\/access_tokens/.test((err as Failure).request?.url ?? '');
-
-function isRateLimit(e: Failure): boolean {
-  const h = e.response?.headers ?? {};
-  return (
-    e.status === 429 ||
-    h['x-ratelimit-remaining'] === '0' ||
-    h['retry-after'] !== undefined ||
-    /rate limit/i.test(e.message ?? '')
-  );
 }
 
 /**
- * 'absent' for a missing file; a PermanentError when GitHub refuses the App for good (bad
- * credentials, no access); a plain Error (retried later by the runner) for the rest: 5xx and
- * rate limits that the octokit plugins already retried, a network failure, a commit GitHub
+ * What a failed Contents API read means: 'absent' for a missing file; a PermanentError when
+ * GitHub refuses the App for good (bad credentials, no access); a plain Error (retried later
+ * by the runner) for the rest: 5xx and rate limits (isRateLimited: 429 and the secondary
+ * limit too) that the octokit plugins already retried, a network failure, a commit GitHub
  * does not know yet.
  */
 export function classifyFailure(err: unknown, at: WorkflowAt, path: string): Error | 'absent' {
@@ -40,7 +25,7 @@ export function classifyFailure(err: unknown, at: WorkflowAt, path: string): Err
   if (e.status === 404 && /no commit found/i.test(said))
     return new Error(`GitHub does not know ${where} yet: 404 ${said}`);
   if (e.status === 404) return 'absent';
-  if ((e.status === 401 || e.status === 403) && !isRateLimit(e)) {
+  if ((e.status === 401 || e.status === 403) && !isRateLimited(err)) {
     const whose = isTokenMint(err)
       ? `the App's credentials (GITHUB_APP_ID, GITHUB_APP_KEY) for installation ${at.installationId}`
       : `installation ${at.installationId} access to ${path} of ${where}`;

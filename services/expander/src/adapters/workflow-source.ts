@@ -1,5 +1,11 @@
-import { PermanentError, type GitHubApp, type Logger, type Redis } from '@solstice/shared';
-import { classifyFailure, isTokenMint } from './classify-failure.js';
+import {
+  isTokenMint,
+  PermanentError,
+  type GitHubApp,
+  type Logger,
+  type Redis,
+} from '@solstice/shared';
+import { classifyFailure } from './classify-failure.js';
 import { decodeContent } from './decode-content.js';
 
 /** The workflow file of one commit, as GitHub (or the cache) gave it. */

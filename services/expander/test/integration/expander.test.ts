@@ -108,7 +108,7 @@ describe('expander against Redis and the GitHub stand-in', () => {
       ['build', 'test', 'lint'].map((id) => [
         `Solstice CI / ${id}`,
         event.delivery,
-        String(INSTALLATION),
+        INSTALLATION,
         '',
       ]),
     );
@@ -333,6 +333,30 @@ describe('expander against Redis and the GitHub stand-in', () => {
         `^GitHub refused installation 7 access to .solstice/workflow.kdl of ${OWNER}/${repo}@[0-9a-f]{40}: 403 Resource not accessible by integration$`,
       ),
     );
+  });
+
+  it('expands a form-encoded delivery whatever the case of its media type, as the receiver takes it', async () => {
+    // The receiver stores the Content-Type header as sent; it used to accept
+    // `Application/X-WWW-Form-Urlencoded` while the expander dead-lettered it as not JSON.
+    h = harness(github);
+    const repo = newRepo();
+    const sha = newSha();
+    github.putWorkflow(repo, sha, THREE_JOBS);
+    await h.start();
+    const payload = JSON.stringify(pushPayload(repo, sha));
+    const event = {
+      ...eventFields('push', new URLSearchParams({ payload }).toString()),
+      content_type: 'Application/X-WWW-Form-Urlencoded; charset=UTF-8',
+    };
+    await h.addEvent(event);
+    const jobs = await waitFor(async () => {
+      const j = await h.jobs();
+      return j.length === 3 && j;
+    }, 'the 3 jobs of the form-encoded push');
+    expect(jobs.map((e) => [e.delivery, e.job.commit_sha, e.job.workflow_job_id])).toEqual(
+      ['build', 'test', 'lint'].map((id) => [event.delivery, sha, id]),
+    );
+    expect(await h.dead()).toEqual([]);
   });
 
   it('dead-letters a poison event with the reason while the rest flows', async () => {

@@ -59,7 +59,7 @@ describe('expanding one stored event', () => {
     expect(outputs.map((o) => o.stream)).toEqual(['p:jobs', 'p:jobs', 'p:jobs']);
     const envelopes = outputs.map((o) => envelopeFromFields(o.fields));
     expect(envelopes.map((e) => e.job.workflow_job_id)).toEqual(['build', 'test', 'lint']);
-    expect(envelopes.every((e) => e.delivery === 'd-1' && e.installation_id === '1')).toBe(true);
+    expect(envelopes.every((e) => e.delivery === 'd-1' && e.installation_id === 1)).toBe(true);
     expect(source.asked).toEqual([
       {
         owner: 'Codertocat',
@@ -134,7 +134,7 @@ describe('expanding one stored event', () => {
     expect(logs.lines().find((l) => l.msg === 'event builds nothing')).toMatchObject({
       delivery: 'd-1',
       jobs: 0,
-      reason: 'a branch deletion',
+      reason: 'branch deletion',
     });
   });
 

@@ -45,7 +45,7 @@ describe('a fork pull request', () => {
   it("builds the fork's commit but puts its Check Run on the base repository", () => {
     const [envelope] = expand(targetFor('pull_request', forkPullRequest()), threeJobs);
     expect(envelope!.job.repo_owner).toBe('fork-owner');
-    expect(envelope!.check_repository).toBe('Codertocat/Hello-World');
+    expect(envelope!.check_repository).toEqual({ owner: 'Codertocat', name: 'Hello-World' });
   });
 });
 
@@ -70,10 +70,10 @@ describe('a workflow with jobs', () => {
         submitted_at: '2024-05-01T12:00:00.000Z',
       },
       delivery,
-      installation_id: '1',
+      installation_id: 1,
+      check_repository: { owner: 'Codertocat', name: 'Hello-World' },
       check_name: 'Solstice CI / build',
       workflow_error: '',
-      check_repository: 'Codertocat/Hello-World',
     });
     expect(envelopes.map((e) => [e.job.workflow_job_id, e.job.runs_on, e.job.script_path])).toEqual(
       [

@@ -48,7 +48,8 @@ export function envelopeFor(over: Partial<JobEnvelope['job']> = {}): JobEnvelope
       ...over,
     },
     delivery: randomUUID(),
-    installation_id: '7',
+    installation_id: 7,
+    check_repository: { owner: 'octo-org', name: 'hello-world' },
     check_name: `Solstice CI / ${jobId}`,
     workflow_error: '',
   };

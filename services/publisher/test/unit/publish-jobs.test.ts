@@ -32,7 +32,8 @@ function envelope(over: Partial<JobEnvelope['job']> = {}): JobEnvelope {
       ...over,
     },
     delivery: randomUUID(),
-    installation_id: '7',
+    installation_id: 7,
+    check_repository: { owner: 'octo-org', name: 'hello' },
     check_name: 'Solstice CI / build',
     workflow_error: '',
   };

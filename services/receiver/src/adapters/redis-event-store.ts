@@ -1,4 +1,11 @@
-import { HttpError, keysFor, storeOnce, type RawEvent, type Redis } from '@solstice/shared';
+import {
+  HttpError,
+  keysFor,
+  rawEventToFields,
+  storeOnce,
+  type RawEvent,
+  type Redis,
+} from '@solstice/shared';
 
 /** Where deliveries go: the receiver's only outside world besides HTTP. */
 export interface EventStore {
@@ -31,7 +38,7 @@ export function createRedisEventStore(o: RedisEventStoreOptions): EventStore {
           keys.delivery(event.hook_id, event.delivery),
           keys.events,
           o.dedupeTtlSeconds,
-          toFields(event),
+          rawEventToFields(event),
         );
       } catch (err) {
         throw unavailable(err);
@@ -51,19 +58,5 @@ export function createRedisEventStore(o: RedisEventStoreOptions): EventStore {
         return false;
       }
     },
-  };
-}
-
-/** The stream entry: exactly the RawEvent fields, in a fixed order. */
-function toFields(e: RawEvent): Record<string, string> {
-  return {
-    delivery: e.delivery,
-    hook_id: e.hook_id,
-    event: e.event,
-    content_type: e.content_type,
-    body: e.body,
-    installation_target_type: e.installation_target_type,
-    installation_target_id: e.installation_target_id,
-    received_at: e.received_at,
   };
 }

@@ -1,6 +1,5 @@
-import type { GitHubApp } from '@solstice/shared';
+import { rethrowGitHubFailure, type GitHubApp } from '@solstice/shared';
 import type { CheckRunCompletion, NewCheckRun } from '../check-run-for.js';
-import { rethrowGitHubFailure } from '../github-failure.js';
 
 /** Where a run lives and which installation may write it. */
 export interface RunPlace {

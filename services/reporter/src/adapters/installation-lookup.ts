@@ -1,5 +1,4 @@
-import type { GitHubApp, Redis } from '@solstice/shared';
-import { rethrowGitHubFailure } from '../github-failure.js';
+import { rethrowGitHubFailure, type GitHubApp, type Redis } from '@solstice/shared';
 
 /** The App's installation id for a repository, asked of GitHub once and kept in Redis. */
 export interface InstallationLookup {

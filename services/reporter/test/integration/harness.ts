@@ -28,7 +28,7 @@ export function envelopeFor(o: {
   sha: string;
   jobId?: string | null;
   requestId?: string;
-  installationId?: string;
+  installationId?: number | null;
   workflowError?: string;
 }): JobEnvelope {
   const jobId = o.jobId === undefined ? 'build' : o.jobId;
@@ -49,7 +49,8 @@ export function envelopeFor(o: {
       submitted_at: new Date().toISOString(),
     },
     delivery: randomUUID(),
-    installation_id: o.installationId ?? String(INSTALLATION),
+    installation_id: o.installationId === undefined ? INSTALLATION : o.installationId,
+    check_repository: { owner: OWNER, name: o.repo },
     check_name: jobId ? `Solstice CI / ${jobId}` : 'Solstice CI',
     workflow_error: o.workflowError ?? '',
     published_at: new Date().toISOString(),

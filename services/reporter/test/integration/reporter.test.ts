@@ -134,7 +134,7 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
       repo_name: 'fork',
       repo_url: 'https://github.com/fork-owner/fork.git',
     };
-    e.check_repository = `${OWNER}/${base}`;
+    e.check_repository = { owner: OWNER, name: base };
     e.workflow_error = 'job "x": script must stay inside the repository';
     await h.addQueued(e);
     const queued = await queuedRun(e.job.request_id);

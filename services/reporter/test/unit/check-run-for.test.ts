@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JobEnvelope, JobResult } from '@solstice/shared';
+import { checkRunName, type JobEnvelope, type JobResult } from '@solstice/shared';
 import {
   SUMMARY_LIMIT,
-  checkRunName,
   completedCheckRun,
   completedOnlyCheckRun,
   cutSummary,
@@ -32,7 +31,8 @@ const envelope = (over: Partial<JobEnvelope> = {}, job: Partial<JobEnvelope['job
       ...job,
     },
     delivery: 'd-1',
-    installation_id: '7',
+    installation_id: 7,
+    check_repository: { owner: 'octo-org', name: 'hello' },
     check_name: 'Solstice CI / build',
     workflow_error: '',
     ...over,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError, type JobResult } from '@solstice/shared';
-import { isFinalGitHubFailure } from '../../src/github-failure.js';
 import { handleResultMessage } from '../../src/handle-result-message.js';
 import { captureLogger } from '../../../../test/support/log.js';
 
@@ -62,26 +61,5 @@ describe('one JobResult message', () => {
       log,
     );
     expect(down).toMatchObject({ action: 'retry' });
-  });
-});
-
-describe('which GitHub failures are final', () => {
-  const failure = (status: number, headers: Record<string, string> = {}, message = '') =>
-    Object.assign(new Error(message), { status, response: { headers } });
-
-  it('treats 404, 422, 400 and a plain 403 as final', () => {
-    for (const s of [400, 404, 410, 422]) expect(isFinalGitHubFailure(failure(s))).toBe(true);
-    expect(isFinalGitHubFailure(failure(403, {}, 'Resource not accessible by integration'))).toBe(
-      true,
-    );
-  });
-
-  it('retries 5xx, 401, rate limits and failures without an answer', () => {
-    for (const s of [500, 502, 503, 401]) expect(isFinalGitHubFailure(failure(s))).toBe(false);
-    expect(isFinalGitHubFailure(failure(403, { 'x-ratelimit-remaining': '0' }))).toBe(false);
-    expect(isFinalGitHubFailure(failure(403, {}, 'You have exceeded a secondary rate limit'))).toBe(
-      false,
-    );
-    expect(isFinalGitHubFailure(new Error('ECONNRESET'))).toBe(false);
   });
 });

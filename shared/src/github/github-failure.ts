@@ -1,14 +1,39 @@
-import { PermanentError } from '@solstice/shared';
+import { PermanentError } from '../errors.js';
 
+/** What an octokit RequestError carries that the classification reads. */
 interface HttpFailure {
   status?: number;
   message?: string;
+  request?: { url?: string };
   response?: { headers?: Record<string, unknown> };
 }
+
+const failureOf = (err: unknown): HttpFailure => (err ?? {}) as HttpFailure;
 
 // Answers that will not change however often the same call is repeated: a bad request, a
 // repository or run that is gone or not covered by the installation, a rejected body.
 const FINAL = new Set([400, 404, 410, 422]);
+
+/**
+ * A primary or secondary rate limit: 429, or a 403 with `x-ratelimit-remaining: 0`, a
+ * `retry-after` header or a message saying so ("You have exceeded a secondary rate limit").
+ * https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#rate-limit-errors
+ */
+export function isRateLimited(err: unknown): boolean {
+  const e = failureOf(err);
+  const h = e.response?.headers ?? {};
+  return (
+    e.status === 429 ||
+    h['x-ratelimit-remaining'] === '0' ||
+    h['retry-after'] !== undefined ||
+    /rate limit/i.test(e.message ?? '')
+  );
+}
+
+/** True when the failed call was the mint of an installation token (POST …/access_tokens). */
+export function isTokenMint(err: unknown): boolean {
+  return /\/app\/installations\/\d+\/access_tokens/.test(failureOf(err).request?.url ?? '');
+}
 
 /**
  * True when GitHub refused the call for good. 5xx, timeouts and rate limits are worth
@@ -16,22 +41,16 @@ const FINAL = new Set([400, 404, 410, 422]);
  * was revoked is minted again. A 403 is final unless it is a rate limit.
  */
 export function isFinalGitHubFailure(err: unknown): boolean {
-  const e = err as HttpFailure;
-  if (typeof e?.status !== 'number') return false;
+  const e = failureOf(err);
+  if (typeof e.status !== 'number') return false;
   if (FINAL.has(e.status)) return true;
-  if (e.status !== 403) return false;
-  const h = e.response?.headers ?? {};
-  const limited =
-    h['x-ratelimit-remaining'] === '0' ||
-    h['retry-after'] !== undefined ||
-    /rate limit/i.test(e.message ?? '');
-  return !limited;
+  return e.status === 403 && !isRateLimited(e);
 }
 
 /** Turns a final GitHub refusal into a PermanentError saying what was refused; rethrows others. */
 export function rethrowGitHubFailure(err: unknown, what: string): never {
   if (isFinalGitHubFailure(err)) {
-    const e = err as HttpFailure;
+    const e = failureOf(err);
     throw new PermanentError(
       `GitHub refused to ${what}: ${e.status} ${(e.message ?? '').split('\n')[0]}`,
     );
@@ -41,6 +60,6 @@ export function rethrowGitHubFailure(err: unknown, what: string): never {
 
 /** A failure after which GitHub may have done the write anyway (no answer, or a 5xx). */
 export function mayHaveHappened(err: unknown): boolean {
-  const status = (err as HttpFailure)?.status;
+  const status = failureOf(err).status;
   return typeof status !== 'number' || status >= 500;
 }
