@@ -11,7 +11,7 @@ export {
   type StageSettings,
 } from './config/common.js';
 export { groupIdFor, requestIdFor, SOLSTICE_NAMESPACE } from './ids.js';
-export { keysFor, type Keys } from './keys.js';
+export { keysFor, deadStreamOf, errorsKeyOf, type Keys } from './keys.js';
 export {
   validateJobRequest,
   validateJobResult,
@@ -42,6 +42,7 @@ export {
 } from './redis/stage-runner.js';
 export { perEntry } from './redis/per-entry.js';
 export { ackAndAdd, deadLetter, storeOnce, type Output } from './redis/scripts.js';
+export { defineScript, type RedisScript } from './redis/define-script.js';
 export { trimStream, oldestNeededId, type TrimPolicy } from './redis/trim.js';
 export {
   compareStreamIds,

@@ -15,13 +15,19 @@ export interface Keys {
   sweepRedelivered(deliveryId: string | number): string;
 }
 
+/** Where the stage runner moves an entry of `stream` that cannot be handled. */
+export const deadStreamOf = (stream: string): string => `${stream}:dead`;
+
+/** The last error of each pending entry of `stream` in `group` (read when it goes dead). */
+export const errorsKeyOf = (stream: string, group: string): string => `${stream}:errors:${group}`;
+
 export function keysFor(prefix: string): Keys {
   return {
     events: `${prefix}:events`,
     jobs: `${prefix}:jobs`,
     checks: `${prefix}:checks`,
-    dead: (stream) => `${stream}:dead`,
-    errors: (stream, group) => `${stream}:errors:${group}`,
+    dead: deadStreamOf,
+    errors: errorsKeyOf,
     delivery: (hookId, deliveryId) => `${prefix}:delivery:${hookId}:${deliveryId}`,
     tokenCache: (id) => `${prefix}:token:${id}`,
     workflowCache: (owner, repo, sha) => `${prefix}:workflow:${owner}/${repo}@${sha}`,

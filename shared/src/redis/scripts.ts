@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { defineScript } from './define-script.js';
 
 // Ack + add outputs, or neither: each entry's outputs are added only if its XACK took
 // effect, so a script re-sent after a reconnect (ioredis autoResendUnfulfilledCommands)
@@ -6,7 +7,9 @@ import type { Redis } from 'ioredis';
 // KEYS: input stream, errors hash, output streams…
 // ARGV: group, entry count, then per entry: id, output count,
 //       then per output: KEYS index, field-pair count, f1, v1, …
-const ACK_AND_ADD = `
+const ackAndAddScript = defineScript<number[]>(
+  'ackAndAdd',
+  `
 local group = ARGV[1]
 local n = tonumber(ARGV[2])
 local i = 3
@@ -31,12 +34,15 @@ for e = 1, n do
   result[e] = acked
 end
 return result
-`;
+`,
+);
 
 // Dead-letter + ack, or neither: the entry moves to the dead stream with its error only
 // if this call acked it, so it is never both dead and pending, nor dead twice.
 // KEYS: input stream, dead stream, errors hash. ARGV: group, id, then the dead entry's field pairs.
-const DEAD_LETTER = `
+const deadLetterScript = defineScript<number>(
+  'deadLetter',
+  `
 local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 if acked == 1 then
   local args = {}
@@ -45,13 +51,16 @@ if acked == 1 then
   redis.call('HDEL', KEYS[3], ARGV[2])
 end
 return acked
-`;
+`,
+);
 
 // Store a delivery once: the dedupe mark and the XADD happen together or not at all
 // (a MULTI cannot make the XADD depend on the mark). Returns {entry id, 1 if new else 0};
 // the mark keeps the entry id so a delivery can be found and replayed.
 // KEYS: dedupe key, stream. ARGV: ttl seconds, field pairs…
-const STORE_ONCE = `
+const storeOnceScript = defineScript<[string, number]>(
+  'storeOnce',
+  `
 local existing = redis.call('GET', KEYS[1])
 if existing then return {existing, 0} end
 local args = {}
@@ -59,28 +68,8 @@ for f = 2, #ARGV do args[#args + 1] = ARGV[f] end
 local id = redis.call('XADD', KEYS[2], '*', unpack(args))
 redis.call('SET', KEYS[1], id, 'EX', tonumber(ARGV[1]))
 return {id, 1}
-`;
-
-const SCRIPTS = {
-  solsticeAckAndAdd: ACK_AND_ADD,
-  solsticeDeadLetter: DEAD_LETTER,
-  solsticeStoreOnce: STORE_ONCE,
-} as const;
-
-type ScriptName = keyof typeof SCRIPTS;
-
-/** Runs one of the scripts above through EVALSHA (ioredis loads it on NOSCRIPT). */
-export async function runScript(
-  redis: Redis,
-  name: ScriptName,
-  keys: string[],
-  args: (string | number)[],
-): Promise<unknown> {
-  const r = redis as unknown as Record<string, unknown>;
-  if (typeof r[name] !== 'function') redis.defineCommand(name, { lua: SCRIPTS[name] });
-  const fn = r[name] as (...a: unknown[]) => Promise<unknown>;
-  return fn.call(redis, keys.length, ...keys, ...args);
-}
+`,
+);
 
 export interface Output {
   stream: string;
@@ -113,7 +102,7 @@ export async function ackAndAdd(
       for (const [f, v] of pairs) args.push(f, v);
     }
   }
-  const acked = (await runScript(redis, 'solsticeAckAndAdd', keys, args)) as number[];
+  const acked = await ackAndAddScript(redis, keys, args);
   return acked.map((a) => a === 1);
 }
 
@@ -128,9 +117,7 @@ export async function deadLetter(
 ): Promise<boolean> {
   const args: string[] = [group, id];
   for (const [f, v] of Object.entries(fields)) args.push(f, v);
-  return (
-    (await runScript(redis, 'solsticeDeadLetter', [stream, deadStream, errorsKey], args)) === 1
-  );
+  return (await deadLetterScript(redis, [stream, deadStream, errorsKey], args)) === 1;
 }
 
 /** Adds the entry unless `dedupeKey` exists; returns the entry id and whether it is new. */
@@ -143,11 +130,6 @@ export async function storeOnce(
 ): Promise<{ id: string; created: boolean }> {
   const args: (string | number)[] = [ttlSeconds];
   for (const [f, v] of Object.entries(fields)) args.push(f, v);
-  const [id, created] = (await runScript(
-    redis,
-    'solsticeStoreOnce',
-    [dedupeKey, stream],
-    args,
-  )) as [string, number];
+  const [id, created] = await storeOnceScript(redis, [dedupeKey, stream], args);
   return { id, created: created === 1 };
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage, isPermanent } from '../errors.js';
+import { deadStreamOf, errorsKeyOf } from '../keys.js';
 import type { Metrics } from '../metrics.js';
 import { ackAndAdd, deadLetter, type Output } from './scripts.js';
 import { fieldsToObject } from './stream-ids.js';
@@ -63,8 +64,8 @@ export class StageRunner {
   private readonly errorsKey: string;
 
   constructor(private readonly o: StageRunnerOptions) {
-    this.deadStream = `${o.stream}:dead`;
-    this.errorsKey = `${o.stream}:errors:${o.group}`;
+    this.deadStream = deadStreamOf(o.stream);
+    this.errorsKey = errorsKeyOf(o.stream, o.group);
   }
 
   /** Starts the loop; the promise settles when the runner has stopped. */

@@ -4,6 +4,8 @@ import {
   StageRunner,
   ackAndAdd,
   createRedis,
+  deadStreamOf,
+  errorsKeyOf,
   perEntry,
   type BatchHandler,
   type Redis,
@@ -106,8 +108,12 @@ describe('StageRunner against real Redis', () => {
     const [id] = await fill(input, 1);
     await redis.xreadgroup('GROUP', 'test', 'c1', 'COUNT', 1, 'STREAMS', input, '>');
     const entry = { id: id!, outputs: [{ stream: output, fields: { a: '1' } }] };
-    expect(await ackAndAdd(redis, input, 'test', `${input}:errors:test`, [entry])).toEqual([true]);
-    expect(await ackAndAdd(redis, input, 'test', `${input}:errors:test`, [entry])).toEqual([false]);
+    expect(await ackAndAdd(redis, input, 'test', errorsKeyOf(input, 'test'), [entry])).toEqual([
+      true,
+    ]);
+    expect(await ackAndAdd(redis, input, 'test', errorsKeyOf(input, 'test'), [entry])).toEqual([
+      false,
+    ]);
     expect(await redis.xlen(output)).toBe(1);
   });
 
@@ -122,8 +128,8 @@ describe('StageRunner against real Redis', () => {
     void runner({ stream: input, handle }).runner.start();
     await waitFor(async () => (await redis.xlen(output)) === 3, 'all three outputs', 10_000);
     expect([...(await outputsByInput(output)).values()]).toEqual([1, 1, 1]);
-    expect(await redis.xlen(`${input}:dead`)).toBe(0);
-    expect(await redis.exists(`${input}:errors:test`)).toBe(0);
+    expect(await redis.xlen(deadStreamOf(input))).toBe(0);
+    expect(await redis.exists(errorsKeyOf(input, 'test'))).toBe(0);
   });
 
   it('dead-letters a PermanentError at once with its reason, while the rest flows', async () => {
@@ -136,10 +142,10 @@ describe('StageRunner against real Redis', () => {
     });
     void runner({ stream: input, handle }).runner.start();
     await waitFor(
-      async () => (await redis.xlen(output)) === 4 && (await redis.xlen(`${input}:dead`)) === 1,
+      async () => (await redis.xlen(output)) === 4 && (await redis.xlen(deadStreamOf(input))) === 1,
       'four out, one dead',
     );
-    const [[, flat]] = (await redis.xrange(`${input}:dead`, '-', '+')) as XRange as [
+    const [[, flat]] = (await redis.xrange(deadStreamOf(input), '-', '+')) as XRange as [
       [string, string[]],
     ];
     const dead = Object.fromEntries(
@@ -165,12 +171,12 @@ describe('StageRunner against real Redis', () => {
     });
     void runner({ stream: input, handle, maxDeliveries: 3 }).runner.start();
     await waitFor(
-      async () => (await redis.xlen(`${input}:dead`)) === 1,
+      async () => (await redis.xlen(deadStreamOf(input))) === 1,
       'the poison entry dead',
       15_000,
     );
     expect(attempts).toBe(3);
-    const [[, flat]] = (await redis.xrange(`${input}:dead`, '-', '+')) as [[string, string[]]];
+    const [[, flat]] = (await redis.xrange(deadStreamOf(input), '-', '+')) as [[string, string[]]];
     const err = flat[flat.indexOf('dead_error') + 1];
     expect(err).toBe('delivered 4 times (MAX_DELIVERIES=3); last error: still broken (attempt 3)');
     expect(await redis.xlen(output)).toBe(1);

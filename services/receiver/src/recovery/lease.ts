@@ -1,22 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from '@solstice/shared';
+import { defineScript, type Redis } from '@solstice/shared';
 
 // Delete the key only while it still holds our token: a lease that expired and was taken
 // by another copy is never released by the copy that lost it.
-const DELETE_IF_OURS = `
+const deleteIfOursScript = defineScript<number>(
+  'deleteIfOurs',
+  `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`;
+`,
+);
 
 // Extend the key only while it still holds our token (same guarantee as above).
-const EXTEND_IF_OURS = `
+const extendIfOursScript = defineScript<number>(
+  'extendIfOurs',
+  `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
-`;
+`,
+);
 
 /** Deletes `key` if its value is `token`; true when it did. */
 export async function deleteIfOurs(redis: Redis, key: string, token: string): Promise<boolean> {
-  return (await redis.eval(DELETE_IF_OURS, 1, key, token)) === 1;
+  return (await deleteIfOursScript(redis, [key], [token])) === 1;
 }
 
 /**
@@ -38,7 +44,7 @@ export class Lease {
 
   /** Sets the lease to expire `ttlMs` from now; false when it is no longer ours. */
   async extend(ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(EXTEND_IF_OURS, 1, this.key, this.token, ttlMs)) === 1;
+    return (await extendIfOursScript(this.redis, [this.key], [this.token, ttlMs])) === 1;
   }
 
   /** Frees the lease if it is still ours. */

@@ -1,4 +1,4 @@
-import type { Redis } from '@solstice/shared';
+import { defineScript, type Redis } from '@solstice/shared';
 import type { CheckRecord } from '../check-record.js';
 
 // Claim the right to create a request's Check Run, or neither: the record is written only
@@ -8,7 +8,9 @@ import type { CheckRecord } from '../check-record.js';
 // are appended as text: cjson would re-encode the numbers with 14 digits.
 // KEYS: record. ARGV: record JSON without claim fields, token, lease ms, ttl s.
 // Returns {'claimed' | 'took-over' | 'held', the record found or ''}.
-const CLAIM = `
+const claimScript = defineScript<[Claim['kind'], string]>(
+  'reporterClaimCheck',
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cur = redis.call('GET', KEYS[1])
@@ -23,12 +25,15 @@ if rec.state == 'creating' and (tonumber(rec.claimed_at) or 0) + tonumber(ARGV[3
   return put('took-over')
 end
 return {'held', cur}
-`;
+`,
+);
 
 // Replace our own claim with the settled record, or nothing: a claim another copy took
 // over in the meantime is left to that copy. KEYS: record. ARGV: record JSON, token, ttl s.
 // Returns '' when written, else the record that holds the key.
-const SETTLE = `
+const settleScript = defineScript<string>(
+  'reporterSettleCheck',
+  `
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local rec = cjson.decode(cur)
@@ -36,12 +41,15 @@ if cur then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[3]))
 return ''
-`;
+`,
+);
 
 // Give up our claim: delete it (nothing was created), or, when GitHub may have created the
 // run after all (a timeout, a 5xx), age it at once so the next claimer looks the run up first.
 // KEYS: record. ARGV: token, 'uncertain' or ''.
-const RELEASE = `
+const releaseScript = defineScript<number>(
+  'reporterReleaseCheck',
+  `
 local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 local rec = cjson.decode(cur)
@@ -53,13 +61,8 @@ else
   redis.call('DEL', KEYS[1])
 end
 return 1
-`;
-
-const SCRIPTS = {
-  reporterClaimCheck: CLAIM,
-  reporterSettleCheck: SETTLE,
-  reporterReleaseCheck: RELEASE,
-};
+`,
+);
 
 export type Claim = { kind: 'claimed' | 'took-over' } | { kind: 'held'; record: CheckRecord };
 
@@ -88,37 +91,31 @@ const encode = (record: CheckRecord): string => {
 };
 
 export function createCheckStore(o: CheckStoreOptions): CheckStore {
-  const run = (name: keyof typeof SCRIPTS, key: string, args: (string | number)[]) => {
-    const r = o.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    if (typeof r[name] !== 'function') o.redis.defineCommand(name, { lua: SCRIPTS[name] });
-    return r[name]!.call(o.redis, 1, key, ...args);
-  };
   return {
     async get(requestId) {
       const text = await o.redis.get(o.keyFor(requestId));
       return text ? (JSON.parse(text) as CheckRecord) : undefined;
     },
     async claim(record, token) {
-      const [kind, found] = (await run('reporterClaimCheck', o.keyFor(record.request_id), [
-        encode({ ...record, state: 'creating' }),
-        token,
-        o.leaseMs,
-        o.ttlSeconds,
-      ])) as [Claim['kind'], string];
+      const [kind, found] = await claimScript(
+        o.redis,
+        [o.keyFor(record.request_id)],
+        [encode({ ...record, state: 'creating' }), token, o.leaseMs, o.ttlSeconds],
+      );
       return kind === 'held'
         ? { kind, record: JSON.parse(found) as CheckRecord }
         : { kind: kind as 'claimed' | 'took-over' };
     },
     async settle(record, token) {
-      const found = (await run('reporterSettleCheck', o.keyFor(record.request_id), [
-        encode(record),
-        token,
-        o.ttlSeconds,
-      ])) as string;
+      const found = await settleScript(
+        o.redis,
+        [o.keyFor(record.request_id)],
+        [encode(record), token, o.ttlSeconds],
+      );
       return found === '' ? undefined : (JSON.parse(found) as CheckRecord);
     },
     async release(requestId, token, uncertain) {
-      await run('reporterReleaseCheck', o.keyFor(requestId), [token, uncertain ? 'uncertain' : '']);
+      await releaseScript(o.redis, [o.keyFor(requestId)], [token, uncertain ? 'uncertain' : '']);
     },
     async put(record) {
       await o.redis.set(o.keyFor(record.request_id), encode(record), 'EX', o.ttlSeconds);
