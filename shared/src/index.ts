@@ -30,6 +30,7 @@ export {
   createRedis,
   waitReady,
   closeRedis,
+  pingWithin,
   type Redis,
   type RedisClientOptions,
 } from './redis/client.js';
@@ -51,10 +52,18 @@ export {
   fieldsToObject,
   objectToFields,
 } from './redis/stream-ids.js';
-export { createStage, consumerNameFor, type Stage, type StageOptions } from './stage.js';
+export {
+  createStage,
+  connectStage,
+  closeStageConnections,
+  consumerNameFor,
+  type StageConnections,
+  type StageOptions,
+} from './stage.js';
 export { createMetrics, type Metrics } from './metrics.js';
-export { startOpsServer, startStageOps, type OpsServerOptions } from './ops-server.js';
-export { handleProcessSignals, runMain, closeAll } from './process.js';
+export { startOpsServer, type OpsServerOptions } from './ops-server.js';
+export { Lifecycle, closeAll, handleProcessSignals } from './lifecycle.js';
+export { runMain } from './process.js';
 export {
   connectAmqp,
   type AmqpConnectOptions,
@@ -62,6 +71,21 @@ export {
   type ChannelModel,
   type RecoveringChannelModel,
 } from './amqp/connect.js';
+export { ChannelKeeper, type ChannelKeeperOptions, type OnChannel } from './amqp/channel-keeper.js';
+export {
+  ConfirmPublisher,
+  type ConfirmPublisherOptions,
+  type OutgoingMessage,
+  type PublishOutcome,
+  type PublishResult,
+} from './amqp/confirm-publisher.js';
+export { PublishingLink, type PublishingLinkOptions } from './amqp/publishing-link.js';
+export {
+  createConsumer,
+  type Consumer,
+  type ConsumerOptions,
+  type Disposition,
+} from './amqp/consumer.js';
 export { readGitHubSettings, type GitHubSettings } from './github/settings.js';
 export {
   createGitHubApp,

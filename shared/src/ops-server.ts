@@ -55,18 +55,3 @@ export async function startOpsServer(o: OpsServerOptions): Promise<Server> {
   o.log.info({ addr: server.address() }, 'ops server listening (/metrics, /healthz, /readyz)');
   return server;
 }
-
-/**
- * A stage's ops server: started when `addr` (METRICS_ADDR) is set, its close step added to
- * `closers` (the steps the stage's close() runs with closeAll).
- */
-export async function startStageOps(
-  addr: string | undefined,
-  o: Omit<OpsServerOptions, 'addr'>,
-  closers: [string, () => Promise<unknown>][],
-): Promise<Server | undefined> {
-  if (addr === undefined) return undefined;
-  const server = await startOpsServer({ ...o, addr });
-  closers.push(['ops server', () => new Promise((resolve) => server.close(resolve))]);
-  return server;
-}

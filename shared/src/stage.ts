@@ -5,23 +5,23 @@ import type { Metrics } from './metrics.js';
 import { closeRedis, createRedis, type Redis } from './redis/client.js';
 import { StageRunner, type BatchHandler } from './redis/stage-runner.js';
 
+/** A stream stage's Redis connections: commands, and one of its own for the blocking read. */
+export interface StageConnections {
+  redis: Redis;
+  /** Only the runner's XREADGROUP … BLOCK uses it: it holds the connection (ioredis #984). */
+  reader: Redis;
+}
+
 export interface StageOptions {
   /** The consumer group: the stage's name. */
   group: string;
   stream: string;
   settings: StageSettings;
+  connections: StageConnections;
   log: Logger;
   metrics?: Metrics;
-  handle: (redis: Redis) => BatchHandler;
+  handle: BatchHandler;
   beforeRead?: () => Promise<void>;
-}
-
-export interface Stage {
-  runner: StageRunner;
-  redis: Redis;
-  reader: Redis;
-  /** Stops the runner after its batch in hand, then closes both connections. */
-  close(): Promise<void>;
 }
 
 /** A unique consumer name per process unless CONSUMER_NAME fixes one. */
@@ -29,27 +29,39 @@ export function consumerNameFor(settings: StageSettings): string {
   return settings.consumerName ?? `${hostname()}-${process.pid}`;
 }
 
-/** Connections plus a StageRunner for one stage; every stage is this plus its handler. */
-export function createStage(o: StageOptions): Stage {
-  const consumer = consumerNameFor(o.settings);
-  const redis = createRedis(o.settings.redisUrl, {
-    role: 'worker',
-    name: `${o.group}:${consumer}`,
-  });
-  const reader = createRedis(o.settings.redisUrl, {
-    role: 'worker',
-    name: `${o.group}:${consumer}:reader`,
-  });
+/**
+ * Opens a stage's two connections (worker role: commands wait through a reconnect, so the
+ * stage keeps its place), named `<group>:<consumer>` in CLIENT LIST.
+ */
+export function connectStage(
+  settings: StageSettings,
+  group: string,
+  log: Logger,
+): StageConnections {
+  const name = `${group}:${consumerNameFor(settings)}`;
+  const redis = createRedis(settings.redisUrl, { role: 'worker', name });
+  const reader = createRedis(settings.redisUrl, { role: 'worker', name: `${name}:reader` });
   for (const c of [redis, reader])
-    c.on('error', (err) => o.log.warn({ err: err.message }, 'redis connection error'));
+    c.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  return { redis, reader };
+}
+
+export async function closeStageConnections(c: StageConnections): Promise<void> {
+  await closeRedis(c.reader);
+  await closeRedis(c.redis);
+}
+
+/** The StageRunner of one stage on its connections: every stage is this plus its handler. */
+export function createStage(o: StageOptions): StageRunner {
+  const consumer = consumerNameFor(o.settings);
   const s = o.settings;
-  const runner = new StageRunner({
-    redis,
-    reader,
+  return new StageRunner({
+    redis: o.connections.redis,
+    reader: o.connections.reader,
     stream: o.stream,
     group: o.group,
     consumer,
-    handle: o.handle(redis),
+    handle: o.handle,
     log: o.log.child({ consumer }),
     batchSize: s.batchSize,
     blockMs: s.blockMs,
@@ -60,16 +72,4 @@ export function createStage(o: StageOptions): Stage {
     metrics: o.metrics,
     beforeRead: o.beforeRead,
   });
-  let closing: Promise<void> | undefined;
-  return {
-    runner,
-    redis,
-    reader,
-    close: () =>
-      (closing ??= (async () => {
-        await runner.stop();
-        await closeRedis(reader);
-        await closeRedis(redis);
-      })()),
-  };
 }

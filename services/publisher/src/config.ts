@@ -6,7 +6,7 @@ import {
   type ConfigSource,
   type StageSettings,
 } from '@solstice/shared';
-import type { JobsTopology } from './topology.js';
+import type { JobsTopology } from './adapters/topology.js';
 
 export interface PublisherConfig {
   stage: StageSettings;
@@ -54,4 +54,14 @@ export function readPublisherConfig(source: ConfigSource = {}): PublisherConfig 
   if (amqp.dlq === amqp.queue) r.fail('AMQP_DLQ', 'a queue other than AMQP_QUEUE', amqp.dlq);
   r.done();
   return { stage, amqp };
+}
+
+/**
+ * Settings valid alone but unsafe together: a batch may wait for drain and then for
+ * confirms, and a copy claiming its entries meanwhile would publish them twice (harmless,
+ * message_id = request_id, but wasted). The line to log, or undefined.
+ */
+export function claimIdleWarning(c: PublisherConfig): string | undefined {
+  if (c.stage.claimMinIdleMs > 2 * c.amqp.confirmTimeoutMs) return undefined;
+  return `CLAIM_MIN_IDLE_MS (${c.stage.claimMinIdleMs}) should exceed twice CONFIRM_TIMEOUT_MS (${c.amqp.confirmTimeoutMs}), or entries still being published can be claimed by another copy`;
 }

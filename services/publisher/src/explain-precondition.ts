@@ -1,4 +1,4 @@
-import type { JobsTopology } from './topology.js';
+import type { JobsTopology } from './adapters/topology.js';
 
 // RabbitMQ's answer to a declare whose arguments differ from the existing queue or exchange:
 // 406 PRECONDITION_FAILED - inequivalent arg 'x-queue-type' for queue 'q' in vhost '/':

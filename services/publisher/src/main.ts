@@ -1,15 +1,23 @@
-import { ConfigError, createLogger, handleProcessSignals, runMain } from '@solstice/shared';
+import {
+  ConfigError,
+  connectStage,
+  createLogger,
+  handleProcessSignals,
+  keysFor,
+  runMain,
+} from '@solstice/shared';
 import { readPublisherConfig } from './config.js';
 import { startPublisher } from './start-publisher.js';
 
 runMain('publisher', async () => {
   const config = readPublisherConfig({ argv: process.argv.slice(2) });
   const log = createLogger({ name: 'publisher', level: config.stage.logLevel });
-  const publisher = await startPublisher(config, log);
+  const connections = connectStage(config.stage, 'publisher', log);
+  const publisher = await startPublisher(config, connections, log);
   handleProcessSignals(log, () => publisher.close());
   log.info(
     {
-      jobs: `${config.stage.streamPrefix}:jobs`,
+      jobs: keysFor(config.stage.streamPrefix).jobs,
       exchange: config.amqp.exchange,
       routingKey: config.amqp.routingKey,
       queue: config.amqp.queue,

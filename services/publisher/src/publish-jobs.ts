@@ -5,8 +5,9 @@ import {
   type EntryOutcome,
   type JobEnvelope,
   type Logger,
+  type OutgoingMessage,
+  type PublishResult,
 } from '@solstice/shared';
-import type { OutgoingMessage, PublishResult } from './confirm-publisher.js';
 import type { PublisherMetrics } from './publisher-metrics.js';
 import { toJobMessage } from './to-job-message.js';
 

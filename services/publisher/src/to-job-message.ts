@@ -1,5 +1,4 @@
-import type { JobRequest } from '@solstice/shared';
-import type { OutgoingMessage } from './confirm-publisher.js';
+import type { JobRequest, OutgoingMessage } from '@solstice/shared';
 
 /**
  * The AMQP message of a JobRequest: exactly the wire fields of DESIGN.md "Messages" (nothing

@@ -1,17 +1,18 @@
 import { createLogger, handleProcessSignals, keysFor, runMain } from '@solstice/shared';
 import { readReceiverConfig } from './config.js';
 import { startRecovery } from './recovery/index.js';
-import { startReceiver } from './start-receiver.js';
+import { openReceiverRedis, startReceiver } from './start-receiver.js';
 
 runMain('receiver', async () => {
   const config = readReceiverConfig({ argv: process.argv.slice(2) });
   const log = createLogger({ name: 'receiver', level: config.logLevel });
-  const receiver = await startReceiver(config, log);
+  const keys = keysFor(config.streamPrefix);
+  const receiver = await startReceiver(config, openReceiverRedis(config.redisUrl, log), log);
   // Started once the server listens: the redeliveries it asks for come back to it.
   const sweeper = startRecovery({
     config: config.recovery,
     redis: receiver.redis,
-    keys: keysFor(config.streamPrefix),
+    keys,
     log: log.child({ part: 'recovery' }),
     metrics: receiver.metrics,
   });
@@ -23,7 +24,7 @@ runMain('receiver', async () => {
     {
       url: receiver.url,
       webhookPath: config.webhookPath,
-      events: `${config.streamPrefix}:events`,
+      events: keys.events,
       secretCount: config.webhookSecrets.length,
       secretVariable: config.secretVariable ?? null,
       allowedRepos: config.allowedRepos,

@@ -1,21 +1,20 @@
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import {
-  closeAll,
   closeRedis,
   createMetrics,
-  createRedis,
-  errorMessage,
-  parseAddr,
+  Lifecycle,
   type Logger,
   type Metrics,
   type Redis,
 } from '@solstice/shared';
+import { closeServer, listenOn } from './adapters/http-server.js';
 import { createRedisEventStore } from './adapters/redis-event-store.js';
 import { createAllowlist } from './allowlist.js';
 import type { ReceiverConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { receiverMetrics } from './receiver-metrics.js';
+
+export { openReceiverRedis } from './adapters/receiver-redis.js';
 
 export interface Receiver {
   server: Server;
@@ -33,9 +32,13 @@ export interface StartOptions {
   now?: () => Date;
 }
 
-/** Wires config → Redis → app → HTTP server; the server is listening when this resolves. */
+/**
+ * Wires Redis → app → HTTP server; the server is listening when this resolves. The
+ * connection (openReceiverRedis) becomes the receiver's: close() closes it.
+ */
 export async function startReceiver(
   config: ReceiverConfig,
+  redis: Redis,
   log: Logger,
   opts: StartOptions = {},
 ): Promise<Receiver> {
@@ -45,95 +48,30 @@ export async function startReceiver(
         'who can reach this port can submit events; set GITHUB_WEBHOOK_SECRET before exposing it',
     );
   }
-  // role 'request': commands fail at once while Redis is away, so a delivery gets 503 at once.
-  const redis = createRedis(config.redisUrl, { role: 'request', name: 'receiver' });
-  logRedisState(redis, log);
-  const metrics = createMetrics('receiver');
-  const app = createApp({
-    webhookPath: config.webhookPath,
-    bodyLimit: config.bodyLimit,
-    webhook: {
-      secrets: config.webhookSecrets,
-      checkSuiteRequested: config.checkSuiteRequested,
-      allowed: createAllowlist({ repos: config.allowedRepos, owners: config.allowedOwners }),
-      now: opts.now ?? (() => new Date()),
-    },
-    store: createRedisEventStore({
-      redis,
-      streamPrefix: config.streamPrefix,
-      dedupeTtlSeconds: config.dedupeTtlSeconds,
-    }),
-    metrics: receiverMetrics(metrics),
-    registry: metrics.registry,
-    log,
-  });
-  const server = createServer(app);
-  try {
-    await listen(server, config.httpAddr);
-  } catch (err) {
-    await closeRedis(redis);
-    throw err;
-  }
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= closeAll(log, [
-      ['http server', () => closeServer(server, opts.closeGraceMs ?? 10_000)],
-      ['redis', () => closeRedis(redis)],
-    ]));
-  return { server, url: `http://${host}:${port}`, redis, metrics, close };
-}
-
-function listen(server: Server, addr: string): Promise<void> {
-  const { host, port } = parseAddr(addr)!;
-  return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(`HTTP_ADDR ${addr} is already in use; set HTTP_ADDR to a free host:port`)
-          : err,
-      ),
-    );
-    server.listen(port, host, resolve);
-  });
-}
-
-/** server.close waits for in-flight requests; idle keep-alive sockets would hold it open. */
-function closeServer(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearTimeout(timer);
-      resolve();
+  const life = new Lifecycle(log);
+  life.defer('redis', () => closeRedis(redis));
+  return life.starting(async () => {
+    const metrics = createMetrics('receiver');
+    const app = createApp({
+      webhookPath: config.webhookPath,
+      bodyLimit: config.bodyLimit,
+      webhook: {
+        secrets: config.webhookSecrets,
+        checkSuiteRequested: config.checkSuiteRequested,
+        allowed: createAllowlist({ repos: config.allowedRepos, owners: config.allowedOwners }),
+        now: opts.now ?? (() => new Date()),
+      },
+      store: createRedisEventStore({
+        redis,
+        streamPrefix: config.streamPrefix,
+        dedupeTtlSeconds: config.dedupeTtlSeconds,
+      }),
+      metrics: receiverMetrics(metrics),
+      registry: metrics.registry,
+      log,
     });
-    server.closeIdleConnections();
-  });
-}
-
-/** One line when Redis goes away and one when it is back, not one per reconnect attempt. */
-function logRedisState(redis: Redis, log: Logger): void {
-  let up = false;
-  let warned = false;
-  redis.on('ready', () => {
-    up = true;
-    warned = false;
-    log.info('redis connected');
-  });
-  redis.on('error', (err) => {
-    if (warned) return;
-    warned = true;
-    log.warn(
-      { err: errorMessage(err) },
-      up ? 'redis connection lost; answering 503 until it is back' : 'redis not reachable yet',
-    );
-    up = false;
-  });
-  redis.on('close', () => {
-    if (!up || warned) return;
-    warned = true;
-    up = false;
-    log.warn('redis connection lost; answering 503 until it is back');
+    const { server, url } = await listenOn(config.httpAddr, app);
+    life.defer('http server', () => closeServer(server, opts.closeGraceMs ?? 10_000));
+    return { server, url, redis, metrics, close: life.close };
   });
 }

@@ -3,17 +3,12 @@ import {
   isPermanent,
   parseJson,
   validateJobResult,
+  type Disposition,
   type JobResult,
   type Logger,
 } from '@solstice/shared';
-import type { ResultOutcome } from './complete-check-run.js';
+import { completeCheckRun, type ResultDeps, type ResultOutcome } from './complete-check-run.js';
 import type { ReporterMetrics } from './reporter-metrics.js';
-
-/** What becomes of one message: ack it, dead-letter it (nack, no requeue), or try it again later. */
-export type Disposition =
-  | { action: 'ack'; outcome: ResultOutcome }
-  | { action: 'dead'; reason: string }
-  | { action: 'retry'; reason: string };
 
 const UUID = /"request_id"\s*:\s*"([0-9a-f-]{36})"/i;
 
@@ -26,7 +21,7 @@ export async function handleResultMessage(
   complete: (result: JobResult, log: Logger) => Promise<ResultOutcome>,
   log: Logger,
   metrics?: ReporterMetrics,
-): Promise<Disposition> {
+): Promise<Disposition<ResultOutcome>> {
   const text = content.toString('utf8');
   let result: JobResult;
   try {
@@ -59,4 +54,17 @@ export async function handleResultMessage(
     metrics?.jobResults.inc({ outcome: 'retried' });
     return { action: 'retry', reason };
   }
+}
+
+/** The consumer's handler: each message's JobResult completed with `d` (completeCheckRun). */
+export function resultMessageHandler(
+  d: ResultDeps,
+): (msg: { content: Buffer }) => Promise<Disposition<ResultOutcome>> {
+  return (msg) =>
+    handleResultMessage(
+      msg.content,
+      (result, log) => completeCheckRun(result, { ...d, log }),
+      d.log,
+      d.metrics,
+    );
 }

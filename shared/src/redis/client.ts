@@ -59,3 +59,17 @@ export async function closeRedis(redis: Redis): Promise<void> {
     redis.disconnect();
   }
 }
+
+/**
+ * PING answered within `ms`: a worker connection queues commands while Redis is away, so a
+ * readiness probe must not wait on it.
+ */
+export async function pingWithin(redis: Redis, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([redis.ping().then((pong) => pong === 'PONG'), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, type ConfirmChannel } from 'amqplib';
 import {
   ConfigReader,
+  connectStage,
   createLogger,
   createRedis,
   envelopeToFields,
@@ -76,7 +77,8 @@ runMain('bench:publisher', async () => {
       },
     });
     config.stage.metricsAddr = undefined;
-    const publisher = await startPublisher(config, log, {
+    const connections = connectStage(config.stage, 'publisher', log);
+    const publisher = await startPublisher(config, connections, log, {
       connectionName: `bench-publisher-${id}`,
     });
     // startPublisher resolves as the confirm channel opens: the runner's first read follows.

@@ -22,7 +22,7 @@ import {
   type Redis,
 } from '@solstice/shared';
 import { readReceiverConfig } from '@solstice/receiver/config';
-import { startReceiver } from '@solstice/receiver/start-receiver';
+import { openReceiverRedis, startReceiver } from '@solstice/receiver/start-receiver';
 
 type Target = 'baseline' | 'receiver';
 
@@ -75,7 +75,8 @@ async function serve(target: Target, redisUrl: string, prefix: string): Promise<
     // The real logger at info: one line per delivery, as in production (stdout is /dev/null here).
     // BENCH_LOG_LEVEL=warn shows what the per-delivery line costs.
     const level = process.env.BENCH_LOG_LEVEL ?? 'info';
-    const receiver = await startReceiver(config, createLogger({ name: 'receiver', level }));
+    const log = createLogger({ name: 'receiver', level });
+    const receiver = await startReceiver(config, openReceiverRedis(config.redisUrl, log), log);
     process.send!({ url: receiver.url });
     process.on('SIGTERM', () => void receiver.close().then(() => process.exit(0)));
     return;

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  connectStage,
   createRedis,
   envelopeFromFields,
   fieldsToObject,
@@ -15,7 +16,7 @@ import {
   generateAppKey,
 } from '../../../../tools/src/github-standin/index.js';
 import { readExpanderConfig } from '../../src/config.js';
-import { startExpander, type Expander } from '../../src/expander.js';
+import { startExpander, type Expander } from '../../src/start-expander.js';
 import { WORKFLOW_PATH } from '../../src/to-job-requests.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../test/support/servers.js';
@@ -142,7 +143,11 @@ export function harness(github: { standIn: GitHubStandIn; key: string }): Harnes
           ...env,
         },
       });
-      h.expander = await startExpander(config, h.logs.log);
+      h.expander = await startExpander(
+        config,
+        connectStage(config.stage, 'expander', h.logs.log),
+        h.logs.log,
+      );
       return h.expander;
     },
     addEvent: async (fields) =>

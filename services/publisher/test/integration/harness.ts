@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import {
+  connectStage,
   createRedis,
   envelopeToFields,
   fieldsToObject,
@@ -12,7 +13,7 @@ import {
 } from '@solstice/shared';
 import { readPublisherConfig, type PublisherConfig } from '../../src/config.js';
 import { startPublisher, type Publisher } from '../../src/start-publisher.js';
-import type { JobsTopology } from '../../src/topology.js';
+import type { JobsTopology } from '../../src/adapters/topology.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { amqpUrl, redisUrl, uniqueName } from '../../../../test/support/servers.js';
 
@@ -177,9 +178,9 @@ export async function startHarness(
   const keys = keysFor(prefix);
   const connectionName = uniqueName('publisher');
   const logs = captureLogger(connectionName, 'info');
-  const publisher = await startPublisher(configFor(prefix, topology, env), logs.log, {
-    connectionName,
-  });
+  const config = configFor(prefix, topology, env);
+  const connections = connectStage(config.stage, 'publisher', logs.log);
+  const publisher = await startPublisher(config, connections, logs.log, { connectionName });
   const redis = createRedis(redisUrl(), { role: 'worker' });
   const { conn, channel } = await inspector();
   const read = async (stream: string) =>

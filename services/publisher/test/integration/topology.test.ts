@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '@solstice/shared';
+import { ConfigError, connectStage } from '@solstice/shared';
 import { startPublisher } from '../../src/start-publisher.js';
-import { declareJobsTopology, type JobsTopology } from '../../src/topology.js';
+import { declareJobsTopology, type JobsTopology } from '../../src/adapters/topology.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { uniqueName } from '../../../../test/support/servers.js';
 import {
@@ -90,7 +90,9 @@ describe('the jobs topology', () => {
     }
     const logs = captureLogger(uniqueName('publisher'));
     const prefix = uniqueName('pubtest');
-    const err = await startPublisher(configFor(prefix, t), logs.log).then(
+    const config = configFor(prefix, t);
+    const connections = connectStage(config.stage, 'publisher', logs.log);
+    const err = await startPublisher(config, connections, logs.log).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explainPreconditionFailed } from '../../src/explain-precondition.js';
-import type { JobsTopology } from '../../src/topology.js';
+import type { JobsTopology } from '../../src/adapters/topology.js';
 
 const topology: JobsTopology = {
   exchange: 'solstice.jobs',

@@ -6,9 +6,10 @@ import {
   envelopeFromFields,
   envelopeToFields,
   type JobEnvelope,
+  type OutgoingMessage,
+  type PublishResult,
   type StreamEntry,
 } from '@solstice/shared';
-import type { OutgoingMessage, PublishResult } from '../../src/confirm-publisher.js';
 import { publishJobs } from '../../src/publish-jobs.js';
 import { publisherMetrics } from '../../src/publisher-metrics.js';
 import { captureLogger } from '../../../../test/support/log.js';

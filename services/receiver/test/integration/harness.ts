@@ -5,7 +5,7 @@ import { captureLogger } from '../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../test/support/servers.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { readReceiverConfig } from '../../src/config.js';
-import { startReceiver, type Receiver } from '../../src/start-receiver.js';
+import { openReceiverRedis, startReceiver, type Receiver } from '../../src/start-receiver.js';
 
 export const SECRET = 'receiver-test-secret';
 
@@ -40,7 +40,8 @@ export async function startTestReceiver(
     },
   });
   const logs = captureLogger('receiver', 'info');
-  const receiver = await startReceiver(config, logs.log, { closeGraceMs: 5000 });
+  const connection = openReceiverRedis(config.redisUrl, logs.log);
+  const receiver = await startReceiver(config, connection, logs.log, { closeGraceMs: 5000 });
   const redis = createRedis(redisUrl(), { role: 'worker' });
   const keys = keysFor(prefix);
   await waitFor(async () => (await fetch(`${receiver.url}/readyz`)).ok, 'receiver ready');

@@ -6,7 +6,6 @@ export interface ResultsTopology {
   queue: string;
   routingKey: string;
   queueType: 'classic' | 'quorum';
-  prefetch: number;
 }
 
 export const dlqOf = (queue: string) => `${queue}.dlq`;

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import {
+  connectStage,
   createRedis,
   envelopeToFields,
   fieldsToObject,
@@ -13,7 +14,7 @@ import {
 } from '@solstice/shared';
 import type { GitHubStandIn } from '../../../../tools/src/github-standin/index.js';
 import { readReporterConfig, type ReporterConfig } from '../../src/config.js';
-import { startReporter, type Reporter } from '../../src/reporter.js';
+import { startReporter, type Reporter } from '../../src/start-reporter.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { amqpUrl, redisUrl, uniqueName } from '../../../../test/support/servers.js';
 import { waitFor } from '../../../../test/support/wait.js';
@@ -142,7 +143,11 @@ export async function startHarness(
     },
   });
   const logs = captureLogger('reporter', 'info');
-  const reporter = await startReporter(config, logs.log);
+  const reporter = await startReporter(
+    config,
+    connectStage(config.stage, 'reporter', logs.log),
+    logs.log,
+  );
   const redis = createRedis(redisUrl(), { role: 'worker' });
   const keys = keysFor(prefix);
   const amqp: ChannelModel = await connect(amqpUrl());

@@ -28,7 +28,7 @@ import {
   type SweeperOptions,
 } from '../../../src/recovery/start-sweeper.js';
 import { redisSweepState } from '../../../src/recovery/sweep-state.js';
-import { startReceiver, type Receiver } from '../../../src/start-receiver.js';
+import { openReceiverRedis, startReceiver, type Receiver } from '../../../src/start-receiver.js';
 import { push } from '../../fixtures/payloads.js';
 
 export const APP_ID = 808;
@@ -105,7 +105,8 @@ export async function startRecoveryHarness(appKey: string): Promise<RecoveryHarn
           STREAM_PREFIX: prefix,
         },
       });
-      h.receiver = await startReceiver(config, captureLogger('receiver').log, {
+      const log = captureLogger('receiver').log;
+      h.receiver = await startReceiver(config, openReceiverRedis(config.redisUrl, log), log, {
         closeGraceMs: 2000,
       });
       await waitFor(async () => (await fetch(`${h.receiver!.url}/readyz`)).ok, 'receiver ready');

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ConfirmChannel, Options } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { ConfirmPublisher, type OutgoingMessage } from '../../src/confirm-publisher.js';
+import { ConfirmPublisher, type OutgoingMessage } from '@solstice/shared';
 
 type Callback = (err: Error | null) => void;
 
