@@ -86,7 +86,12 @@ export {
   type ConsumerOptions,
   type Disposition,
 } from './amqp/consumer.js';
-export { readGitHubSettings, type GitHubSettings } from './github/settings.js';
+export {
+  readGitHubSettings,
+  readCheckName,
+  readEventRules,
+  type GitHubSettings,
+} from './github/settings.js';
 export {
   createGitHubApp,
   type GitHubApp,

@@ -1,5 +1,7 @@
 import {
   ConfigReader,
+  readCheckName,
+  readEventRules,
   readGitHubSettings,
   readStageSettings,
   type ConfigSource,
@@ -36,7 +38,7 @@ export function readExpanderConfig(source: ConfigSource = {}): ExpanderConfig {
   const config: ExpanderConfig = {
     stage,
     github,
-    checkName: r.string('GITHUB_CHECK_NAME', 'Solstice CI'),
+    checkName: readCheckName(r),
     runsOn: { default: runsOnDefault, map: map.map },
     limits: {
       // GitHub's Contents API gives file content up to 1 MB.
@@ -44,7 +46,7 @@ export function readExpanderConfig(source: ConfigSource = {}): ExpanderConfig {
       maxJobs: r.int('WORKFLOW_MAX_JOBS', 256, { min: 1, max: 10_000 }),
     },
     workflowCacheTtlSeconds: r.int('WORKFLOW_CACHE_TTL_SECONDS', 86_400, { min: 1 }),
-    checkSuiteRequested: r.bool('CHECK_SUITE_REQUESTED', false),
+    ...readEventRules(r),
   };
   r.done();
   return config;

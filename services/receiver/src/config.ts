@@ -1,6 +1,7 @@
 import {
   ConfigReader,
   readAddr,
+  readEventRules,
   readLogLevel,
   readRedisSettings,
   type ConfigSource,
@@ -46,7 +47,7 @@ export function readReceiverConfig(source: ConfigSource = {}): ReceiverConfig {
     allowedOwners: readGlobs(r, 'ALLOWED_OWNERS', 'owner globs like octo-*'),
     bodyLimit: r.int('BODY_LIMIT', DEFAULT_BODY_LIMIT, { min: 1024, max: 1024 * 1024 * 1024 }),
     dedupeTtlSeconds: r.int('DEDUPE_TTL_SECONDS', DEFAULT_DEDUPE_TTL, { min: 1 }),
-    checkSuiteRequested: r.bool('CHECK_SUITE_REQUESTED', false),
+    ...readEventRules(r),
     ...readRedisSettings(r),
     logLevel: readLogLevel(r),
     recovery: readRecoveryConfig(r),

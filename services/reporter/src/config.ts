@@ -1,5 +1,6 @@
 import {
   ConfigReader,
+  readCheckName,
   readAmqpSettings,
   readGitHubSettings,
   readStageSettings,
@@ -66,7 +67,7 @@ export function readReporterConfig(source: ConfigSource = {}): ReporterConfig {
     stage,
     amqp,
     github: github as ReporterConfig['github'],
-    checkName: r.string('GITHUB_CHECK_NAME', 'Solstice CI'),
+    checkName: readCheckName(r),
     logsBaseUrl: logsBaseUrl && trimSlash(logsBaseUrl),
     logsBaseUrlDeprecated: orchUrl !== undefined,
     checkRecordTtlSeconds: r.int('CHECK_RECORD_TTL_DAYS', 14, { min: 1, max: 3650 }) * 86_400,

@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConfigReader } from '../config/reader.js';
+import type { EventRules } from './event-verdict.js';
 
 /** How to reach GitHub as the App; undefined credentials = no App configured. */
 export interface GitHubSettings {
@@ -10,6 +11,16 @@ export interface GitHubSettings {
   retryBaseMs: number;
   /** Least time between two writes of one installation (GitHub asks for 1 s). */
   writeMinMs: number;
+}
+
+/** GITHUB_CHECK_NAME: Check Runs are named `<it> / <job id>` (checkRunName). */
+export function readCheckName(r: ConfigReader): string {
+  return r.string('GITHUB_CHECK_NAME', 'Solstice CI');
+}
+
+/** CHECK_SUITE_REQUESTED: build check_suite `requested` too (eventVerdict). */
+export function readEventRules(r: ConfigReader): EventRules {
+  return { checkSuiteRequested: r.bool('CHECK_SUITE_REQUESTED', false) };
 }
 
 export function readGitHubSettings(r: ConfigReader): GitHubSettings {
