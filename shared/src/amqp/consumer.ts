@@ -98,7 +98,9 @@ export function createConsumer(o: ConsumerOptions): Consumer {
   }
 
   function track(p: Promise<void>): void {
-    const tracked = p.catch((err) => log.error({ err: errorMessage(err) }, 'handling failed'));
+    const tracked = p.catch((err) =>
+      log.error({ err: errorMessage(err), queue: o.queue }, 'handling a message failed'),
+    );
     inFlight.add(tracked);
     void tracked.finally(() => inFlight.delete(tracked));
   }
