@@ -8,6 +8,8 @@ export {
   readAddr,
   parseAddr,
   readAmqpSettings,
+  DEFAULT_REDIS_URL,
+  DEFAULT_AMQP_URL,
   type StageSettings,
 } from './config/common.js';
 export { groupIdFor, requestIdFor, SOLSTICE_NAMESPACE } from './ids.js';

@@ -16,13 +16,18 @@ export interface StageSettings {
   trim: TrimPolicy;
 }
 
+/** REDIS_URL when it is not set: Redis on this machine. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** AMQP_URL when it is not set: RabbitMQ on this machine, default vhost. */
+export const DEFAULT_AMQP_URL = 'amqp://127.0.0.1:5672/%2f';
+
 export function readRedisSettings(r: ConfigReader): { redisUrl: string; streamPrefix: string } {
   const streamPrefix = r.string('STREAM_PREFIX', 'solstice');
   if (!/^[A-Za-z0-9_.:{}-]+$/.test(streamPrefix)) {
     r.fail('STREAM_PREFIX', 'letters, digits and _ . : { } -', streamPrefix);
   }
   return {
-    redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl: r.url('REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']),
     streamPrefix,
   };
 }
@@ -86,7 +91,7 @@ export function readAmqpSettings(r: ConfigReader): {
   if (queueType !== 'classic' && queueType !== 'quorum')
     r.fail('AMQP_QUEUE_TYPE', 'classic or quorum', queueType);
   return {
-    amqpUrl: r.url('AMQP_URL', 'amqp://127.0.0.1:5672/%2f', ['amqp:', 'amqps:']),
+    amqpUrl: r.url('AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']),
     exchange: r.string('AMQP_EXCHANGE', 'solstice.jobs'),
     queueType: queueType === 'quorum' ? 'quorum' : 'classic',
   };
