@@ -1,9 +1,31 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const alias = {
-  '@solstice/shared': fileURLToPath(new URL('./shared/src/index.ts', import.meta.url)),
-};
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests import the workspaces by package name and run their sources (no build needed for
+// them); each entry matches one import exactly, so `@solstice/cli` does not catch
+// `@solstice/cli/stage-process`.
+const alias = [
+  { find: /^@solstice\/shared$/, replacement: src('./shared/src/index.ts') },
+  {
+    find: /^@solstice\/receiver\/recovery$/,
+    replacement: src('./services/receiver/src/recovery/index.ts'),
+  },
+  { find: /^@solstice\/cli$/, replacement: src('./tools/cli/src/index.ts') },
+  {
+    find: /^@solstice\/cli\/stage-process$/,
+    replacement: src('./tools/cli/src/stage-process.ts'),
+  },
+  {
+    find: /^@solstice\/github-standin$/,
+    replacement: src('./tools/github-standin/src/index.ts'),
+  },
+  {
+    find: /^@solstice\/github-standin\/harness$/,
+    replacement: src('./tools/github-standin/src/harness/index.ts'),
+  },
+];
 
 export default defineConfig({
   resolve: { alias },
@@ -19,8 +41,9 @@ export default defineConfig({
           include: [
             'shared/test/**/*.test.ts',
             'services/*/test/**/*.test.ts',
-            'tools/test/**/*.test.ts',
+            'tools/*/test/**/*.test.ts',
             'test/e2e/**/*.test.ts',
+            'test/support/**/*.test.ts',
             'test/deploy/**/*.test.ts',
           ],
         },

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { requestIdFor } from '@solstice/shared';
-import { Pipeline, type PipelineOptions } from '../../tools/src/harness/pipeline.js';
+import { Pipeline, type PipelineOptions } from '@solstice/github-standin/harness';
 import { pushPayload } from '../support/payloads.js';
 import { waitFor } from '../support/wait.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Pipeline, StageName } from '../../tools/src/harness/pipeline.js';
+import type { Pipeline, StageName } from '@solstice/github-standin/harness';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { amqpUrl, redisUrl } from '../support/servers.js';
 import { waitFor } from '../support/wait.js';

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { freePort } from '../../tools/src/harness/free-port.js';
+import { freePort } from '@solstice/github-standin/harness';
 import {
   StageProcess as Program,
   programPath,
   type Exit,
-} from '../../tools/src/harness/stage-process.js';
+} from '@solstice/cli/stage-process';
 
 export { freePort, type Exit };
 

@@ -12,7 +12,7 @@ import {
   GitHubStandIn,
   appRoutes,
   generateAppKey,
-} from '../../../tools/src/github-standin/index.js';
+} from '@solstice/github-standin';
 import { captureLogger } from '../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../test/support/servers.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { groupIdFor, requestIdFor } from '@solstice/shared';
-import { generateAppKey } from '../../../../tools/src/github-standin/index.js';
+import { generateAppKey } from '@solstice/github-standin';
 import { waitFor } from '../../../../test/support/wait.js';
 import type { WorkflowSource } from '../../src/adapters/workflow-source.js';
 import { expandEvent } from '../../src/expand-event.js';

@@ -14,7 +14,7 @@ import {
   appRoutes,
   contentRoutes,
   generateAppKey,
-} from '../../../../tools/src/github-standin/index.js';
+} from '@solstice/github-standin';
 import { readExpanderConfig } from '../../src/config.js';
 import { startExpander, type Expander } from '../../src/start-expander.js';
 import { WORKFLOW_PATH } from '../../src/to-job-requests.js';

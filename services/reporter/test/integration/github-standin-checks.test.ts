@@ -5,7 +5,7 @@ import {
   appRoutes,
   checkRoutes,
   generateAppKey,
-} from '../../../../tools/src/github-standin/index.js';
+} from '@solstice/github-standin';
 
 // The stand-in is the reporter's GitHub: it must refuse what GitHub refuses, or the
 // reporter's tests would pass against a GitHub that does not exist.

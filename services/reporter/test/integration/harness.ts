@@ -12,7 +12,7 @@ import {
   type JobResult,
   type Redis,
 } from '@solstice/shared';
-import type { GitHubStandIn } from '../../../../tools/src/github-standin/index.js';
+import type { GitHubStandIn } from '@solstice/github-standin';
 import { readReporterConfig, type ReporterConfig } from '../../src/config.js';
 import { startReporter, type Reporter } from '../../src/start-reporter.js';
 import { captureLogger } from '../../../../test/support/log.js';

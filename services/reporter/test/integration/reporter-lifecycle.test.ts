@@ -8,7 +8,7 @@ import {
   appRoutes,
   checkRoutes,
   generateAppKey,
-} from '../../../../tools/src/github-standin/index.js';
+} from '@solstice/github-standin';
 import { amqpUrl, uniqueName } from '../../../../test/support/servers.js';
 import {
   INSTALLATION,

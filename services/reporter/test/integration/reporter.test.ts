@@ -12,7 +12,7 @@ import {
   checkRoutes,
   generateAppKey,
   type StandInCheckRun,
-} from '../../../../tools/src/github-standin/index.js';
+} from '@solstice/github-standin';
 import { uniqueName } from '../../../../test/support/servers.js';
 import {
   INSTALLATION,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@solstice/shared';
-import { generateAppKey } from '../../../../tools/src/github-standin/index.js';
+import { generateAppKey } from '@solstice/github-standin';
 import { readReporterConfig } from '../../src/config.js';
 
 const key = generateAppKey();

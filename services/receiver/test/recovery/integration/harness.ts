@@ -14,8 +14,8 @@ import {
   appRoutes,
   deliveryRoutes,
   type StandInDelivery,
-} from '../../../../../tools/src/github-standin/index.js';
-import { freePort } from '../../../../../tools/src/harness/free-port.js';
+} from '@solstice/github-standin';
+import { freePort } from '@solstice/github-standin/harness';
 import { captureLogger } from '../../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../../test/support/servers.js';
 import { waitFor } from '../../../../../test/support/wait.js';

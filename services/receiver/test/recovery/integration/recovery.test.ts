@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateAppKey } from '../../../../../tools/src/github-standin/index.js';
+import { generateAppKey } from '@solstice/github-standin';
 import { waitFor } from '../../../../../test/support/wait.js';
 import { runSweep } from '../../../src/recovery/sweep.js';
 import { gitHubHookDeliveries } from '../../../src/recovery/hook-deliveries.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectRedis } from '../../../../../tools/src/cli/connect-redis.js';
-import { parseSince, redeliverCommand } from '../../../../../tools/src/cli/redeliver.js';
-import { generateAppKey } from '../../../../../tools/src/github-standin/index.js';
+import { connectRedis } from '@solstice/cli';
+import { parseSince, redeliverCommand } from '@solstice/cli';
+import { generateAppKey } from '@solstice/github-standin';
 import { redisUrl } from '../../../../../test/support/servers.js';
 import { APP_ID, startRecoveryHarness, type RecoveryHarness } from './harness.js';
 

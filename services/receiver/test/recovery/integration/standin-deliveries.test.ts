@@ -9,7 +9,7 @@ import {
   appRoutes,
   deliveryRoutes,
   generateAppKey,
-} from '../../../../../tools/src/github-standin/index.js';
+} from '@solstice/github-standin';
 import { captureLogger } from '../../../../../test/support/log.js';
 import { redisUrl } from '../../../../../test/support/servers.js';
 import { push } from '../../fixtures/payloads.js';

@@ -1,6 +1,6 @@
 import { ConfigReader, createMetrics } from '@solstice/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateAppKey } from '../../../../../tools/src/github-standin/index.js';
+import { generateAppKey } from '@solstice/github-standin';
 import { waitFor } from '../../../../../test/support/wait.js';
 import { readRecoveryConfig } from '../../../src/recovery/config.js';
 import { startRecovery } from '../../../src/recovery/start-recovery.js';

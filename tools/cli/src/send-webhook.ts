@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { sign } from '@octokit/webhooks-methods';
+import { CliError, usageError } from './cli-error.js';
+import { defineCommand } from './command.js';
+import { stringOption } from './parse-command-args.js';
+
+export interface WebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The request GitHub would send: the body as given, signed over its exact bytes. */
+export async function webhookRequest(o: {
+  url: string;
+  event: string;
+  body: string;
+  secret: string | undefined;
+  deliveryId: string;
+  hookId: string;
+}): Promise<WebhookRequest> {
+  // https://docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/solstice-cli',
+    'x-github-event': o.event,
+    'x-github-delivery': o.deliveryId,
+    'x-github-hook-id': o.hookId,
+  };
+  if (o.secret !== undefined) headers['x-hub-signature-256'] = await sign(o.secret, o.body);
+  return { url: o.url, headers, body: o.body };
+}
+
+export const sendWebhookCommand = defineCommand({
+  name: 'send-webhook',
+  usage:
+    'send-webhook <file.json> --event <name> [--url URL] [--secret S] [--hook-id N] [--delivery GUID]',
+  summary: 'sign and POST a webhook payload to the receiver, as GitHub would',
+  options: {
+    event: { type: 'string' },
+    url: { type: 'string' },
+    secret: { type: 'string' },
+    'hook-id': { type: 'string' },
+    delivery: { type: 'string' },
+  },
+  positionals: { min: 1, max: 1, names: 'one payload file (JSON)' },
+  async run(args, ctx) {
+    const event = stringOption(args, 'event');
+    if (event === undefined) throw usageError('needs --event (push, pull_request…)');
+    const file = args.positionals[0]!;
+    let body: string;
+    try {
+      body = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+    try {
+      JSON.parse(body);
+    } catch {
+      throw new CliError(`${file} is not JSON: a webhook payload is a JSON object`);
+    }
+    // The receiver's secret setting may list several (rotation); GitHub signs with one.
+    const secret =
+      stringOption(args, 'secret') ??
+      (ctx.env.GITHUB_WEBHOOK_SECRET || ctx.env.WEBHOOK_SECRET)?.split(',')[0]?.trim();
+    const req = await webhookRequest({
+      url: stringOption(args, 'url') ?? 'http://127.0.0.1:8082/webhooks/github',
+      event,
+      body,
+      secret: secret || undefined,
+      deliveryId: stringOption(args, 'delivery') ?? randomUUID(),
+      hookId: stringOption(args, 'hook-id') ?? '1',
+    });
+    let res: Response;
+    try {
+      res = await fetch(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      // fetch rejects with "fetch failed"; the reason is its cause (ECONNREFUSED, bad port…).
+      const e = err as {
+        name?: string;
+        message?: string;
+        cause?: { code?: string; message?: string };
+      };
+      const why =
+        e.name === 'TimeoutError'
+          ? 'no answer within 10 s'
+          : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
+      throw new CliError(
+        `cannot reach the receiver at ${req.url} (${why}): start it (npm start, or docker compose up -d receiver) or give --url`,
+      );
+    }
+    const text = (await res.text()).trim();
+    ctx.out(
+      `${res.status} ${res.statusText}  event=${event} delivery=${req.headers['x-github-delivery']} ` +
+        `hook=${req.headers['x-github-hook-id']}${secret ? '' : ' (unsigned: no secret given)'}` +
+        (text ? `  ${text.slice(0, 300)}` : ''),
+    );
+    return res.ok ? 0 : 1;
+  },
+});

@@ -1,0 +1,26 @@
+import { appRoutes } from './routes/apps.js';
+import { checkRoutes, type CheckRunStore } from './routes/checks.js';
+import { contentRoutes, type ContentStore } from './routes/contents.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { GitHubStandIn, type StandInOptions } from './server.js';
+import type { WebhookSender } from './webhook-sender.js';
+
+/** What the stand-in serves besides the App routes: one API per store given. */
+export interface StandInStores {
+  /** The Contents API over these files. */
+  contents?: ContentStore;
+  /** The Checks API over these runs. */
+  checks?: CheckRunStore;
+  /** The App's hook deliveries: what this sender sent, and redeliveries through it. */
+  sender?: WebhookSender;
+}
+
+/** The GitHub stand-in with the App routes and the API of each store given (not started). */
+export function createStandIn(o: StandInOptions & StandInStores): GitHubStandIn {
+  const { contents, checks, sender, ...options } = o;
+  const standIn = new GitHubStandIn(options).use(appRoutes);
+  if (contents) standIn.use(contentRoutes(contents));
+  if (checks) standIn.use(checkRoutes(checks));
+  if (sender) standIn.use(deliveryRoutes(sender));
+  return standIn;
+}

@@ -1,0 +1,22 @@
+export {
+  GitHubStandIn,
+  type CallRecord,
+  type Installation,
+  type Route,
+  type RouteContext,
+  type RouteResult,
+  type StandInOptions,
+} from './server.js';
+export { createStandIn, type StandInStores } from './create-stand-in.js';
+export { appRoutes } from './routes/apps.js';
+export { checkRoutes, CheckRunStore, type StandInCheckRun } from './routes/checks.js';
+export { contentRoutes, ContentStore } from './routes/contents.js';
+export { generateAppKey } from './test-app-key.js';
+export { deliveryRoutes } from './routes/deliveries.js';
+export {
+  WebhookSender,
+  type DeliveryItem,
+  type SendWebhookOptions,
+  type StandInDelivery,
+  type WebhookSenderOptions,
+} from './webhook-sender.js';

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import {
+  ConfigReader,
+  createLogger,
+  handleProcessSignals,
+  parseAddr,
+  readAddr,
+  runMain,
+} from '@solstice/shared';
+import { createStandIn } from './create-stand-in.js';
+import { CheckRunStore } from './routes/checks.js';
+import { ContentStore } from './routes/contents.js';
+import type { Route } from './server.js';
+import { generateAppKey } from './test-app-key.js';
+import { WebhookSender } from './webhook-sender.js';
+
+const DEFAULT_WORKFLOW = `workflow name="CI" {
+    job "build" runs_on="illumos-latest" script=".solstice/build.sh"
+    job "test" runs_on="ubuntu-22.04" script=".solstice/test.sh"
+    job "lint" script=".solstice/lint.sh"
+}
+`;
+
+/**
+ * The GitHub stand-in as a program, for the demo (compose profile `demo`): the App is
+ * installed on every account (installation 1), every commit has STANDIN_WORKFLOW_FILE (or
+ * a 3-job workflow) as `.solstice/workflow.kdl`, and it can send signed webhooks to the
+ * receiver: `POST /_standin/webhooks/<event>` with the payload as body. `GET
+ * /_standin/check-runs` lists the runs the reporter made.
+ */
+runMain('github-standin', async () => {
+  const r = new ConfigReader({ argv: process.argv.slice(2) });
+  const addr = readAddr(r, 'STANDIN_ADDR', '127.0.0.1:8091');
+  const appId = r.int('GITHUB_APP_ID', 1, { min: 1 });
+  const keyPath = r.string('GITHUB_APP_KEY_PATH');
+  const keyText = r.string('GITHUB_APP_KEY');
+  const receiverUrl = r.url('RECEIVER_URL', 'http://127.0.0.1:8082/webhooks/github', [
+    'http:',
+    'https:',
+  ]);
+  const secret = r.list('GITHUB_WEBHOOK_SECRET')[0];
+  const workflowFile = r.string('STANDIN_WORKFLOW_FILE');
+  const hookId = r.int('GITHUB_APP_HOOK_ID', 1, { min: 1 });
+  r.done();
+  const log = createLogger({ name: 'github-standin' });
+  let key = keyText?.replace(/\\n/g, '\n');
+  if (keyPath) key = readFileSync(keyPath, 'utf8');
+  if (!key) {
+    key = generateAppKey();
+    log.warn('no GITHUB_APP_KEY(_PATH): generated a key, so no real App client can authenticate');
+  }
+  const workflow = workflowFile ? readFileSync(workflowFile, 'utf8') : DEFAULT_WORKFLOW;
+
+  const contents = new ContentStore().putEverywhere('.solstice/workflow.kdl', workflow);
+  const checks = new CheckRunStore();
+  const sender = new WebhookSender({ appId });
+  const admin: Route[] = [
+    {
+      method: 'POST',
+      pattern: '/_standin/webhooks/:event',
+      auth: 'none',
+      handle: async ({ params, body }) => {
+        const d = await sender.sendWebhook({
+          url: receiverUrl,
+          secret,
+          event: params.event!,
+          payload: body,
+          hookId,
+          installationId: 1,
+        });
+        return {
+          status: 200,
+          body: { guid: d.guid, status_code: d.status_code, status: d.status },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/_standin/check-runs',
+      auth: 'none',
+      handle: () => ({ status: 200, body: checks.all() }),
+    },
+  ];
+  const standIn = createStandIn({ appId, key, contents, checks, sender })
+    .use(admin)
+    .addInstallation({ id: 1, account: '*', repos: [] });
+  const { host, port } = parseAddr(addr)!;
+  await standIn.start(port, host);
+  log.info({ url: standIn.url, appId, receiverUrl }, 'GitHub stand-in listening');
+  handleProcessSignals(log, () => standIn.close());
+});
