@@ -1,4 +1,6 @@
-# One image for the four stages and the demo tools; compose picks the program per service.
+# One image for the four stages, the operator CLI and the demo profile's GitHub stand-in and
+# orchestrator; compose picks the program per service. No bench and no test support: those
+# stay in the repository (tools/bench, the stand-in's harness, test/).
 
 # --- build: every dependency, then tsc -b of all workspaces -------------------------------
 FROM node:20-slim AS build
@@ -10,13 +12,18 @@ COPY services/receiver/package.json services/receiver/
 COPY services/expander/package.json services/expander/
 COPY services/publisher/package.json services/publisher/
 COPY services/reporter/package.json services/reporter/
-COPY tools/package.json tools/
+COPY tools/cli/package.json tools/cli/
+COPY tools/github-standin/package.json tools/github-standin/
+COPY tools/bench/package.json tools/bench/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json ./
 COPY shared/ shared/
 COPY services/ services/
 COPY tools/ tools/
-RUN npm run build
+# Of the stand-in's package the image runs only its programs (dist/main.js, the GitHub
+# stand-in; dist/demo-orchestrator.js): the pipeline harness and `npm run demo` are dev only.
+RUN npm run build \
+    && rm -r tools/github-standin/dist/harness tools/github-standin/dist/demo.*
 
 # --- runtime: production dependencies and the built JavaScript only -----------------------
 FROM node:20-slim AS runtime
@@ -28,7 +35,9 @@ COPY services/receiver/package.json services/receiver/
 COPY services/expander/package.json services/expander/
 COPY services/publisher/package.json services/publisher/
 COPY services/reporter/package.json services/reporter/
-COPY tools/package.json tools/
+COPY tools/cli/package.json tools/cli/
+COPY tools/github-standin/package.json tools/github-standin/
+# tools/bench is absent: npm installs the workspaces present, so none of its dependencies.
 RUN npm ci --omit=dev --workspaces --include-workspace-root --no-audit --no-fund \
     && npm cache clean --force
 COPY --from=build /app/shared/dist shared/dist
@@ -36,7 +45,8 @@ COPY --from=build /app/services/receiver/dist services/receiver/dist
 COPY --from=build /app/services/expander/dist services/expander/dist
 COPY --from=build /app/services/publisher/dist services/publisher/dist
 COPY --from=build /app/services/reporter/dist services/reporter/dist
-COPY --from=build /app/tools/dist tools/dist
+COPY --from=build /app/tools/cli/dist tools/cli/dist
+COPY --from=build /app/tools/github-standin/dist tools/github-standin/dist
 # Files stay root-owned and read-only for the process: it runs as the image's `node` user.
 USER node
 # compose.yaml sets the command of each service; this default runs the receiver.

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 
 const hasCompose = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
@@ -87,12 +87,12 @@ function checkProperties(config: Config): void {
   expect(services['github-standin']?.profiles).toEqual(['demo']);
   expect(services['github-standin']?.command).toEqual([
     'node',
-    'tools/dist/github-standin/main.js',
+    'tools/github-standin/dist/main.js',
   ]);
   expect(services['demo-orchestrator']?.profiles).toEqual(['demo']);
   expect(services['demo-orchestrator']?.command).toEqual([
     'node',
-    'tools/dist/demo-orchestrator.js',
+    'tools/github-standin/dist/demo-orchestrator.js',
   ]);
 }
 
@@ -234,6 +234,13 @@ describe('Dockerfile', () => {
       for (const source of sources)
         expect(source, copy).toMatch(/(^package(-lock)?\.json$|\/package\.json$|\/dist$)/);
     }
+  });
+
+  it('holds no bench and no test support: neither tools/bench nor the stand-in harness reaches the runtime', () => {
+    expect(runtime).not.toMatch(/^COPY .*tools\/bench/m);
+    expect(dockerfile).toMatch(
+      /rm -r tools\/github-standin\/dist\/harness tools\/github-standin\/dist\/demo\.\*/,
+    );
   });
 
   it('keeps stale build outputs out of the build context', () => {

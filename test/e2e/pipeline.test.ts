@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupIdFor, requestIdFor } from '@solstice/shared';
 import { Pipeline } from '@solstice/github-standin/harness';
+import { groupIdFor, requestIdFor } from '@solstice/shared';
 import { example, pushPayload } from '../support/payloads.js';
 import { amqpUrl, redisUrl } from '../support/servers.js';
 import { waitFor } from '../support/wait.js';

@@ -1,9 +1,7 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { requestIdFor } from '@solstice/shared';
 import { Pipeline, type PipelineOptions } from '@solstice/github-standin/harness';
+import { requestIdFor } from '@solstice/shared';
+import { newSha } from '../support/fixtures.js';
 import { pushPayload } from '../support/payloads.js';
 import { waitFor } from '../support/wait.js';
 
@@ -46,7 +44,7 @@ export async function startPipeline(
 export async function sendPushes(p: Pipeline, n: number, gapMs = 50): Promise<Sent[]> {
   const sent: Sent[] = [];
   for (let i = 0; i < n; i++) {
-    const sha = randomBytes(20).toString('hex');
+    const sha = newSha();
     p.contents.put('Codertocat', 'Hello-World', sha, '.solstice/workflow.kdl', WORKFLOW);
     const d = await p.send('push', pushPayload(p.installationId, sha));
     sent.push({ guid: d.guid, sha, status: d.status_code });
@@ -132,44 +130,6 @@ export async function checkInvariants(
   };
   console.log(`[faults] ${JSON.stringify(verdict)}`);
   return verdict;
-}
-
-export function hasRabbitmqctl(): boolean {
-  try {
-    execFileSync('rabbitmqctl', ['-q', 'status'], { stdio: 'ignore', timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Runs rabbitmqctl without blocking this process: the GitHub stand-in lives here, and an
- * event loop frozen for the second rabbitmqctl takes to start would stall every GitHub call.
- */
-export async function rabbitmqctl(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('rabbitmqctl', ['-q', ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return stdout;
-}
-
-/** A vhost of its own, so closing "all connections" touches only this test's. */
-export async function withVhost(amqpUrl: string, vhost: string): Promise<string> {
-  await rabbitmqctl('add_vhost', vhost);
-  const u = new URL(amqpUrl);
-  await rabbitmqctl(
-    'set_permissions',
-    '-p',
-    vhost,
-    decodeURIComponent(u.username || 'guest'),
-    '.*',
-    '.*',
-    '.*',
-  );
-  u.pathname = `/${encodeURIComponent(vhost)}`;
-  return u.toString();
 }
 
 function debugLines(p: Pipeline, needles: string[]): void {

@@ -2,17 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pipeline, StageName } from '@solstice/github-standin/harness';
+import { hasRabbitmqctl, rabbitmqctl, withVhost } from '../support/rabbitmq.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { amqpUrl, redisUrl } from '../support/servers.js';
 import { waitFor } from '../support/wait.js';
-import {
-  checkInvariants,
-  hasRabbitmqctl,
-  rabbitmqctl,
-  sendPushes,
-  startPipeline,
-  withVhost,
-} from './fault-support.js';
+import { checkInvariants, sendPushes, startPipeline } from './fault-support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

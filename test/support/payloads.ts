@@ -1,33 +1,8 @@
-import { createRequire } from 'node:module';
+import { example, type Payload } from '@solstice/github-standin/harness';
 
-const require = createRequire(import.meta.url);
-
-interface WebhookExamples {
-  name: string;
-  examples: Record<string, unknown>[];
-}
-
-const all = require('@octokit/webhooks-examples') as WebhookExamples[];
-
-// Payloads are deep JSON the tests reach into freely.
-export type Payload = Record<string, any>;
-
-/** GitHub's own example payloads of one event (from @octokit/webhooks-examples), deep-copied. */
-export function examplesOf(event: string): Payload[] {
-  const found = all.find((e) => e.name === event);
-  if (!found) throw new Error(`no examples of ${event}`);
-  return structuredClone(found.examples) as Payload[];
-}
-
-/** The first example of `event` matching `pick`, deep-copied. */
-export function example(
-  event: string,
-  pick: (p: Record<string, any>) => boolean = () => true,
-): Record<string, any> {
-  const found = examplesOf(event).find(pick);
-  if (!found) throw new Error(`no ${event} example matches`);
-  return found;
-}
+// GitHub's own example payloads (@octokit/webhooks-examples), loaded by the stand-in's harness
+// so that tests, benches and the demo send the same real payloads.
+export { example, examplesOf, type Payload } from '@solstice/github-standin/harness';
 
 /** A push to a branch (not a deletion), as GitHub sends it to an App (with installation). */
 export function pushPayload(installationId: number, sha?: string): Payload {
@@ -37,5 +12,39 @@ export function pushPayload(installationId: number, sha?: string): Payload {
     p.after = sha;
     if (p.head_commit) p.head_commit.id = sha;
   }
+  return p;
+}
+
+/** An example with `action`. */
+export const withAction = (event: string, action: string): Payload =>
+  example(event, (p) => p.action === action);
+
+/** An example with `action` that carries an installation (as every App webhook does). */
+export const appWithAction = (event: string, action: string): Payload =>
+  example(event, (p) => p.action === action && p.installation !== undefined);
+
+/** A push to a branch (not a deletion). */
+export const push = (): Payload => example('push', (p) => p.deleted === false);
+
+/** A push that deleted a branch (`deleted: true`, `after` all zeros). */
+export const branchDeletion = (): Payload => example('push', (p) => p.deleted === true);
+
+export const ping = (): Payload => example('ping');
+
+/**
+ * A pull request from a fork: GitHub's example with its head moved to `fork-owner`'s copy
+ * (the examples hold no fork PR; the shape is the same, only the head repo differs).
+ */
+export function forkPullRequest(action = 'opened'): Payload {
+  const p = appWithAction('pull_request', action);
+  const head = p.pull_request.head;
+  head.repo = structuredClone(head.repo);
+  head.repo.owner = { ...head.repo.owner, login: 'fork-owner', id: 99 };
+  head.repo.full_name = 'fork-owner/Hello-World';
+  head.repo.fork = true;
+  head.repo.clone_url = 'https://github.com/fork-owner/Hello-World.git';
+  head.repo.ssh_url = 'git@github.com:fork-owner/Hello-World.git';
+  head.label = 'fork-owner:changes';
+  head.sha = 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed';
   return p;
 }

@@ -1,27 +1,18 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectRedis, runCli } from '@solstice/cli';
+import { stageMain } from '@solstice/cli/stage-process';
 import { closeRedis, createRedis, fieldsToObject, keysFor } from '@solstice/shared';
-import { connectRedis } from '../../src/cli/connect-redis.js';
-import { runCli } from '../../src/cli/run-cli.js';
-import { startStage, stopStages, type StageProcess } from '../../../test/support/processes.js';
-import { redisUrl, uniqueName } from '../../../test/support/servers.js';
+import { removeKeys } from './keys.js';
+import { example } from './payloads.js';
+import { startStage, stopStages, type StageProcess } from './processes.js';
+import { redisUrl, uniqueName } from './servers.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const built = ['receiver', 'expander'].every((s) =>
-  existsSync(`${root}services/${s}/dist/main.js`),
-);
+const built = (['receiver', 'expander'] as const).every((s) => existsSync(stageMain(s)));
 if (!built) console.warn('skipping stage process tests: run npm run build first');
-
-const require = createRequire(import.meta.url);
-const examples = require('@octokit/webhooks-examples') as {
-  name: string;
-  examples: Record<string, any>[];
-}[];
 
 const stages: StageProcess[] = [];
 const prefixes: string[] = [];
@@ -33,16 +24,7 @@ const newPrefix = () => {
 
 afterEach(async () => {
   await stopStages(stages.splice(0));
-  const redis = createRedis(redisUrl(), { role: 'worker' });
-  for (const p of prefixes.splice(0)) {
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length > 0) await redis.del(...found);
-    } while (cursor !== '0');
-  }
-  await closeRedis(redis);
+  await removeKeys(prefixes.splice(0));
 });
 
 async function cli(argv: string[], env: Record<string, string>) {
@@ -67,13 +49,11 @@ describe.skipIf(!built)('stages as child processes (test/support/processes.ts)',
       GITHUB_WEBHOOK_SECRET: 'proc-secret',
     });
     stages.push(receiver);
-    await receiver.waitHealthy();
-    await receiver.waitForLog(/receiver started/);
+    await receiver.waitReady();
 
     const dir = await mkdtemp(join(tmpdir(), 'solstice-proc-'));
     const file = join(dir, 'push.json');
-    const push = examples.find((d) => d.name === 'push')!.examples.find((p) => !p.deleted)!;
-    await writeFile(file, JSON.stringify(push));
+    await writeFile(file, JSON.stringify(example('push', (p) => !p.deleted)));
     const env = { REDIS_URL: redisUrl(), STREAM_PREFIX: prefix };
     const url = `${receiver.baseUrl}/webhooks/github`;
     const sent = await cli(

@@ -1,15 +1,13 @@
 import { existsSync } from 'node:fs';
-import { freePort } from '@solstice/github-standin/harness';
 import {
   StageProcess as Program,
-  programPath,
+  stageMain,
   type Exit,
+  type StageName,
 } from '@solstice/cli/stage-process';
+import { freePort, waitForOk } from '@solstice/github-standin/harness';
 
-export { freePort, type Exit };
-
-/** The four pipeline stages, each `node services/<name>/dist/main.js`. */
-export type StageName = 'receiver' | 'expander' | 'publisher' | 'reporter';
+export { freePort, type Exit, type StageName };
 
 export interface StageProcess {
   name: StageName;
@@ -27,6 +25,8 @@ export interface StageProcess {
   waitForLog(re: RegExp, timeoutMs?: number): Promise<string>;
   /** Waits until GET /healthz answers 200; rejects at once if the stage exits. */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /** Waits until GET /readyz answers 200 (its servers reachable); rejects at once if the stage exits. */
+  waitReady(timeoutMs?: number): Promise<void>;
   /** SIGTERM, then waits for the exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<Exit>;
   /** SIGKILL (a crash), then waits for the exit. */
@@ -53,32 +53,16 @@ const UNIQUE_NAMES: Record<StageName, string[]> = {
 };
 
 /** Polls GET <baseUrl>/healthz until it answers 200. */
-export async function waitForHealthz(
+export function waitForHealthz(
   baseUrl: string,
   timeoutMs = 20_000,
   alive: () => string | undefined = () => undefined,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  for (;;) {
-    const dead = alive();
-    if (dead !== undefined) throw new Error(dead);
-    try {
-      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
-      if (res.status === 200) return;
-      last = `status ${res.status}`;
-    } catch (err) {
-      last = String((err as { cause?: unknown }).cause ?? err);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${baseUrl}/healthz not healthy after ${timeoutMs} ms (${last})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitForOk(`${baseUrl}/healthz`, timeoutMs, alive);
 }
 
 /**
- * Starts one stage as a real child process (after `npm run build`), through the harness's
+ * Starts one stage as a real child process (after `npm run build`), through the CLI's
  * StageProcess. `env` is added to this process's environment (a variable given as undefined
  * is removed); it must give the unique names (STREAM_PREFIX, and the AMQP exchange/queues of
  * the publisher and reporter). Without HTTP_ADDR / METRICS_ADDR the stage gets a free port on
@@ -88,7 +72,7 @@ export async function startStage(
   name: StageName,
   env: Record<string, string | undefined>,
 ): Promise<StageProcess> {
-  const main = programPath(name);
+  const main = stageMain(name);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const missing = UNIQUE_NAMES[name].filter((v) => !env[v]);
   if (missing.length > 0)
@@ -109,7 +93,7 @@ export async function startStage(
     [addrVar]: addr,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const program = new Program(name, name, childEnv).start();
+  const program = new Program({ label: name, script: main, env: childEnv }).start();
   const deadReason = () =>
     program.exit &&
     `${name} exited (code ${program.exit.code}, signal ${program.exit.signal}); its last lines:\n${program.tail()}`;
@@ -133,10 +117,11 @@ export async function startStage(
     },
     waitForLog: (re, timeoutMs = 15_000) => program.waitForLine(re, timeoutMs),
     waitHealthy: (timeoutMs = 20_000) => waitForHealthz(handle.baseUrl, timeoutMs, deadReason),
+    waitReady: (timeoutMs = 20_000) => waitForOk(`${handle.baseUrl}/readyz`, timeoutMs, deadReason),
     stop: (timeoutMs = 15_000) => program.stop(timeoutMs),
     kill: () => program.kill(),
-    pause: () => program.signal('SIGSTOP'),
-    resume: () => program.signal('SIGCONT'),
+    pause: () => program.pause(),
+    resume: () => program.resume(),
   };
   return handle;
 }

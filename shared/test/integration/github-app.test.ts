@@ -8,11 +8,8 @@ import {
   readGitHubSettings,
   type Redis,
 } from '@solstice/shared';
-import {
-  GitHubStandIn,
-  appRoutes,
-  generateAppKey,
-} from '@solstice/github-standin';
+import { createStandIn, generateAppKey, type GitHubStandIn } from '@solstice/github-standin';
+import { removeKeys } from '../../../test/support/keys.js';
 import { captureLogger } from '../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../test/support/servers.js';
 
@@ -21,17 +18,17 @@ describe('GitHub App clients against the GitHub stand-in', () => {
   const otherKey = generateAppKey();
   let standIn: GitHubStandIn;
   let redis: Redis;
-  const keys = keysFor(uniqueName('gh'));
+  const prefix = uniqueName('gh');
+  const keys = keysFor(prefix);
 
   beforeAll(async () => {
-    standIn = await new GitHubStandIn({ appId: 42, key }).use(appRoutes).start();
+    standIn = await createStandIn({ appId: 42, key }).start();
     standIn.addInstallation({ id: 7, account: 'octo-org', repos: [] });
     redis = createRedis(redisUrl(), { role: 'worker' });
   });
   afterAll(async () => {
     await standIn.close();
-    const stale = await redis.keys(keys.tokenCache('*'));
-    if (stale.length) await redis.del(...stale);
+    await removeKeys(prefix, redis);
     await redis.quit();
   });
 

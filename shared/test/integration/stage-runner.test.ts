@@ -11,6 +11,7 @@ import {
   type Redis,
   type StageRunnerOptions,
 } from '@solstice/shared';
+import { removeKeys } from '../../../test/support/keys.js';
 import { captureLogger } from '../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../test/support/servers.js';
 import { waitFor } from '../../../test/support/wait.js';
@@ -29,10 +30,7 @@ describe('StageRunner against real Redis', () => {
   afterEach(async () => {
     await Promise.all(runners.splice(0).map((r) => r.stop()));
     for (const c of opened.splice(0)) c.disconnect();
-    for (const p of prefixes.splice(0)) {
-      const keys = await redis.keys(`${p}:*`);
-      if (keys.length) await redis.del(...keys);
-    }
+    await removeKeys(prefixes.splice(0), redis);
   });
   afterAll(async () => {
     await redis.quit();

@@ -5,7 +5,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createRedis, closeRedis, keysFor, storeOnce, type Redis } from '@solstice/shared';
+import {
+  createLogger,
+  createRedis,
+  closeRedis,
+  keysFor,
+  storeOnce,
+  type Redis,
+} from '@solstice/shared';
 import { readReceiverConfig } from '@solstice/receiver/config';
 import { openReceiverRedis, startReceiver } from '@solstice/receiver/start-receiver';
 

@@ -5,12 +5,7 @@ import {
   runSweep,
   type HookDelivery,
 } from '@solstice/receiver/recovery';
-import {
-  ConfigReader,
-  createGitHubApp,
-  createLogger,
-  readGitHubSettings,
-} from '@solstice/shared';
+import { ConfigReader, createGitHubApp, createLogger, readGitHubSettings } from '@solstice/shared';
 import { usageError } from './cli-error.js';
 import { defineRedisCommand } from './command.js';
 import { stringOption } from './parse-command-args.js';

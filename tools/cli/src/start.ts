@@ -142,7 +142,11 @@ async function main(): Promise<void> {
       restart: {
         onGiveUp: () => {
           if ([...supervisors.values()].every((s) => s.gaveUp)) {
-            write('start', width, 'no stage is left running; fix the configuration and start again');
+            write(
+              'start',
+              width,
+              'no stage is left running; fix the configuration and start again',
+            );
             process.exit(1);
           }
         },

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   connectStage,
   createRedis,
@@ -10,32 +10,30 @@ import {
 } from '@solstice/shared';
 import {
   ContentStore,
-  GitHubStandIn,
-  appRoutes,
-  contentRoutes,
+  createStandIn,
   generateAppKey,
+  type GitHubStandIn,
 } from '@solstice/github-standin';
 import { readExpanderConfig } from '../../src/config.js';
 import { startExpander, type Expander } from '../../src/start-expander.js';
 import { WORKFLOW_PATH } from '../../src/to-job-requests.js';
+import { newSha } from '../../../../test/support/fixtures.js';
+import { removeKeys } from '../../../../test/support/keys.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../test/support/servers.js';
-import { example, type Payload } from '../fixtures/payloads.js';
+import { example, type Payload } from '../../../../test/support/payloads.js';
 
 export const APP_ID = 42;
 export const OWNER = 'octo-org';
 export const INSTALLATION = 7;
 
-export const newSha = () => randomBytes(20).toString('hex');
+export { newSha };
 
 /** The GitHub stand-in with the App's routes and the Contents API over `files`. */
 export async function startGitHub() {
   const key = generateAppKey();
   const files = new ContentStore();
-  const standIn = await new GitHubStandIn({ appId: APP_ID, key })
-    .use(appRoutes)
-    .use(contentRoutes(files))
-    .start();
+  const standIn = await createStandIn({ appId: APP_ID, key, contents: files }).start();
   standIn.addInstallation({ id: INSTALLATION, account: OWNER, repos: [] });
   const putWorkflow = (repo: string, sha: string, text: string) =>
     files.put(OWNER, repo, sha, WORKFLOW_PATH, text);
@@ -162,8 +160,7 @@ export function harness(github: { standIn: GitHubStandIn; key: string }): Harnes
     },
     async close() {
       await h.expander?.close();
-      const own = await redis.keys(`${prefix}:*`);
-      if (own.length > 0) await redis.del(...own);
+      await removeKeys(prefix, redis);
       await redis.quit();
     },
   };

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '@solstice/shared';
 import { eventTarget, type EventSettings } from '../../src/event-target.js';
-import { example, forkPullRequest, withAction } from '../fixtures/payloads.js';
+import {
+  appWithAction as withAction,
+  example,
+  forkPullRequest,
+} from '../../../../test/support/payloads.js';
 
 const settings: EventSettings = { checkName: 'Solstice CI', checkSuiteRequested: false };
 

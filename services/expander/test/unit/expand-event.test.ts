@@ -7,7 +7,7 @@ import type {
 } from '../../src/adapters/workflow-source.js';
 import { expandEvent, type ExpandDeps } from '../../src/expand-event.js';
 import { captureLogger } from '../../../../test/support/log.js';
-import { example, type Payload } from '../fixtures/payloads.js';
+import { example, type Payload } from '../../../../test/support/payloads.js';
 
 /** A workflow source that answers from a table and remembers what it was asked. */
 function sourceOf(file: WorkflowFile | Error): WorkflowSource & { asked: WorkflowAt[] } {

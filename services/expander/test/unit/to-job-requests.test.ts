@@ -6,7 +6,11 @@ import {
   type ExpandSettings,
   type WorkflowOutcome,
 } from '../../src/to-job-requests.js';
-import { example, forkPullRequest, withAction } from '../fixtures/payloads.js';
+import {
+  appWithAction as withAction,
+  example,
+  forkPullRequest,
+} from '../../../../test/support/payloads.js';
 
 const settings: ExpandSettings = {
   checkName: 'Solstice CI',

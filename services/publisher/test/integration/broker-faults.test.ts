@@ -1,26 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  envelopeFor,
+  connectionNamed as connectionPid,
   hasRabbitmqctl,
   rabbitmqctl,
-  startHarness,
-  takeAll,
-  waitFor,
-  type Harness,
-} from './harness.js';
-
-/** The broker's pid of the connection named `name` (only ours: the name is unique). */
-async function connectionPid(name: string): Promise<string | undefined> {
-  const rows = await rabbitmqctl('list_connections', 'pid', 'client_properties');
-  return rows
-    .split('\n')
-    .find((row) => row.includes(`{"connection_name","${name}"}`))
-    ?.split('\t')[0];
-}
+} from '../../../../test/support/rabbitmq.js';
+import { envelopeFor, startHarness, takeAll, waitFor, type Harness } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!hasRabbitmqctl)('the publisher when the broker closes its connection', () => {
+describe.skipIf(!hasRabbitmqctl())('the publisher when the broker closes its connection', () => {
   const harnesses: Harness[] = [];
   afterEach(async () => {
     for (const h of harnesses.splice(0)) await h.close();

@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import {
   connectStage,
@@ -14,47 +11,16 @@ import {
 import { readPublisherConfig, type PublisherConfig } from '../../src/config.js';
 import { startPublisher, type Publisher } from '../../src/start-publisher.js';
 import type { JobsTopology } from '../../src/adapters/topology.js';
+import { jobEnvelope } from '../../../../test/support/fixtures.js';
+import { removeKeys } from '../../../../test/support/keys.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { amqpUrl, redisUrl, uniqueName } from '../../../../test/support/servers.js';
 
 export { waitFor } from '../../../../test/support/wait.js';
 
-const run = promisify(execFile);
-export const rabbitmqctl = async (command: string, ...args: string[]): Promise<string> => {
-  const list = command.startsWith('list_') ? ['--no-table-headers'] : [];
-  return (await run('rabbitmqctl', ['-q', command, ...args, ...list], { timeout: 30_000 })).stdout;
-};
-export const hasRabbitmqctl = await rabbitmqctl('list_connections', 'pid').then(
-  () => true,
-  () => false,
-);
-
-export function envelopeFor(over: Partial<JobEnvelope['job']> = {}): JobEnvelope {
-  const jobId = 'build';
-  return {
-    job: {
-      schema_version: 'jobrequest.v1',
-      request_id: randomUUID(),
-      group_id: randomUUID(),
-      source: 'github',
-      repo_url: 'https://github.com/octo-org/hello-world.git',
-      repo_owner: 'octo-org',
-      repo_name: 'hello-world',
-      commit_sha: randomUUID().replace(/-/g, '').padEnd(40, '0'),
-      workflow_path: '.solstice/workflow.kdl',
-      workflow_job_id: jobId,
-      runs_on: 'illumos-latest',
-      script_path: `.solstice/${jobId}.sh`,
-      submitted_at: new Date().toISOString(),
-      ...over,
-    },
-    delivery: randomUUID(),
-    installation_id: 7,
-    check_repository: { owner: 'octo-org', name: 'hello-world' },
-    check_name: `Solstice CI / ${jobId}`,
-    workflow_error: '',
-  };
-}
+/** A JobRequest envelope of octo-org/hello-world, job build (new ids each time). */
+export const envelopeFor = (job: Partial<JobEnvelope['job']> = {}): JobEnvelope =>
+  jobEnvelope({ job });
 
 /** Unique exchange, queue and stream names for one test; removed again by `removeTopology`. */
 export function uniqueTopology(over: Partial<JobsTopology> = {}): JobsTopology {
@@ -96,20 +62,7 @@ export function configFor(
 }
 
 /** Deletes every key the publisher made under `prefix`. */
-export async function removeStreams(prefix: string): Promise<void> {
-  const keys = keysFor(prefix);
-  const redis = createRedis(redisUrl(), { role: 'worker' });
-  try {
-    await redis.del(
-      keys.jobs,
-      keys.checks,
-      keys.dead(keys.jobs),
-      keys.errors(keys.jobs, 'publisher'),
-    );
-  } finally {
-    redis.disconnect();
-  }
-}
+export const removeStreams = (prefix: string): Promise<void> => removeKeys(prefix);
 
 /** A channel of the test's own (a plain connection, not the publisher's). */
 export async function inspector(): Promise<{

@@ -4,11 +4,10 @@ import { startPublisher } from '../../src/start-publisher.js';
 import { declareJobsTopology, type JobsTopology } from '../../src/adapters/topology.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { uniqueName } from '../../../../test/support/servers.js';
+import { hasRabbitmqctl, rabbitmqctl } from '../../../../test/support/rabbitmq.js';
 import {
   configFor,
-  hasRabbitmqctl,
   inspector,
-  rabbitmqctl,
   removeStreams,
   removeTopology,
   uniqueTopology,
@@ -55,7 +54,7 @@ describe('the jobs topology', () => {
     }
   });
 
-  it.skipIf(!hasRabbitmqctl)(
+  it.skipIf(!hasRabbitmqctl())(
     'gives the queue and the DLQ the configured type, durable',
     async () => {
       const t = topology({ queueType: 'quorum' });

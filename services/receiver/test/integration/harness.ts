@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { createRedis, keysFor, type Keys, type Redis } from '@solstice/shared';
+import { removeKeys } from '../../../../test/support/keys.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../test/support/servers.js';
 import { waitFor } from '../../../../test/support/wait.js';
@@ -63,9 +64,7 @@ export async function startTestReceiver(
     },
     async close() {
       await receiver.close();
-      // Only this run's keys: other people share the server.
-      const found = await redis.keys(`${prefix}:*`);
-      if (found.length > 0) await redis.del(...found);
+      await removeKeys(prefix, redis);
       await redis.quit();
     },
   };

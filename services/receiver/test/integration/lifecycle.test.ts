@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../../test/support/wait.js';
-import { push } from '../fixtures/payloads.js';
+import { push } from '../../../../test/support/payloads.js';
 import { deliver, SECRET, startTestReceiver } from './harness.js';
 
 describe('receiver lifecycle', () => {

@@ -3,7 +3,13 @@ import { gzipSync } from 'node:zlib';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { payloadOf, rawEventFromFields } from '@solstice/shared';
-import { branchDeletion, example, ping, push, withAction } from '../fixtures/payloads.js';
+import {
+  branchDeletion,
+  example,
+  ping,
+  push,
+  withAction,
+} from '../../../../test/support/payloads.js';
 import { deliver, metric, SECRET, startTestReceiver, type TestReceiver } from './harness.js';
 
 describe('receiver: POST /webhooks/github against real Redis', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisUrl } from '../../../../test/support/servers.js';
 import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { push } from '../fixtures/payloads.js';
+import { push } from '../../../../test/support/payloads.js';
 import { deliver, startTestReceiver, type TestReceiver } from './harness.js';
 
 describe('receiver while Redis is unreachable', () => {

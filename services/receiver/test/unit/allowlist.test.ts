@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAllowlist, globToRegExp } from '../../src/allowlist.js';
-import { push } from '../fixtures/payloads.js';
+import { push } from '../../../../test/support/payloads.js';
 
 const repo = (fullName: string) => ({
   repository: { full_name: fullName, owner: { login: fullName.split('/')[0] } },

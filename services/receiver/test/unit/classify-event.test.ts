@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { classifyEvent } from '../../src/classify-event.js';
-import { branchDeletion, example, ping, push, withAction } from '../fixtures/payloads.js';
+import {
+  branchDeletion,
+  example,
+  ping,
+  push,
+  withAction,
+} from '../../../../test/support/payloads.js';
 
 const off = { checkSuiteRequested: false };
 const on = { checkSuiteRequested: true };

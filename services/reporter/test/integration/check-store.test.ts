@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, keysFor, type Redis } from '@solstice/shared';
 import { createCheckStore } from '../../src/adapters/check-store.js';
 import type { CheckRecord } from '../../src/check-record.js';
+import { removeKeys } from '../../../../test/support/keys.js';
 import { redisUrl, uniqueName } from '../../../../test/support/servers.js';
 
 describe('Check Run records in Redis', () => {
-  const keys = keysFor(uniqueName('store'));
+  const prefix = uniqueName('store');
+  const keys = keysFor(prefix);
   let redis: Redis;
   let n = 0;
   const record = (): CheckRecord => ({
@@ -23,8 +25,7 @@ describe('Check Run records in Redis', () => {
     redis = createRedis(redisUrl(), { role: 'worker' });
   });
   afterAll(async () => {
-    const mine = await redis.keys(keys.checkRun('*'));
-    if (mine.length) await redis.del(...mine);
+    await removeKeys(prefix, redis);
     await redis.quit();
   });
 

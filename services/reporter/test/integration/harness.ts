@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
@@ -15,6 +14,8 @@ import {
 import type { GitHubStandIn } from '@solstice/github-standin';
 import { readReporterConfig, type ReporterConfig } from '../../src/config.js';
 import { startReporter, type Reporter } from '../../src/start-reporter.js';
+import { jobEnvelope, newSha } from '../../../../test/support/fixtures.js';
+import { removeKeys } from '../../../../test/support/keys.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { amqpUrl, redisUrl, uniqueName } from '../../../../test/support/servers.js';
 import { waitFor } from '../../../../test/support/wait.js';
@@ -22,41 +23,23 @@ import { waitFor } from '../../../../test/support/wait.js';
 export const OWNER = 'octo-org';
 export const INSTALLATION = 7;
 
-export const newSha = () => randomBytes(20).toString('hex');
+export { newSha };
 
-export function envelopeFor(o: {
+/** An envelope of `{P}:checks`: a JobRequest of OWNER/<repo> at `sha`, as the publisher recorded it. */
+export const envelopeFor = (o: {
   repo: string;
   sha: string;
   jobId?: string | null;
   requestId?: string;
   installationId?: number | null;
   workflowError?: string;
-}): JobEnvelope {
-  const jobId = o.jobId === undefined ? 'build' : o.jobId;
-  return {
-    job: {
-      schema_version: 'jobrequest.v1',
-      request_id: o.requestId ?? randomUUID(),
-      group_id: randomUUID(),
-      source: 'github',
-      repo_url: `https://github.com/${OWNER}/${o.repo}.git`,
-      repo_owner: OWNER,
-      repo_name: o.repo,
-      commit_sha: o.sha,
-      workflow_path: jobId ? '.solstice/workflow.kdl' : null,
-      workflow_job_id: jobId,
-      runs_on: 'illumos-latest',
-      script_path: jobId ? `.solstice/${jobId}.sh` : null,
-      submitted_at: new Date().toISOString(),
-    },
-    delivery: randomUUID(),
-    installation_id: o.installationId === undefined ? INSTALLATION : o.installationId,
-    check_repository: { owner: OWNER, name: o.repo },
-    check_name: jobId ? `Solstice CI / ${jobId}` : 'Solstice CI',
-    workflow_error: o.workflowError ?? '',
-    published_at: new Date().toISOString(),
-  };
-}
+}): JobEnvelope =>
+  jobEnvelope({
+    owner: OWNER,
+    installationId: INSTALLATION,
+    ...o,
+    publishedAt: new Date().toISOString(),
+  });
 
 export function resultFor(e: JobEnvelope, over: Partial<JobResult> = {}): JobResult {
   return {
@@ -205,12 +188,7 @@ export async function startHarness(
       await ch.deleteExchange(names.exchange).catch(() => {});
       await ch.deleteExchange(names.dlx).catch(() => {});
       await amqp.close();
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        cursor = next;
-        if (found.length) await redis.del(...found);
-      } while (cursor !== '0');
+      await removeKeys(prefix, redis);
       await redis.quit();
     },
   };

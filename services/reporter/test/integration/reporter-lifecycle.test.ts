@@ -1,14 +1,16 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckRunStore,
-  GitHubStandIn,
-  appRoutes,
-  checkRoutes,
+  createStandIn,
   generateAppKey,
+  type GitHubStandIn,
 } from '@solstice/github-standin';
+import {
+  consumerConnection,
+  hasRabbitmqctl,
+  rabbitmqctl,
+} from '../../../../test/support/rabbitmq.js';
 import { amqpUrl, uniqueName } from '../../../../test/support/servers.js';
 import {
   INSTALLATION,
@@ -21,31 +23,6 @@ import {
   type Harness,
 } from './harness.js';
 
-const run = promisify(execFile);
-const rabbitmqctl = async (...args: string[]) =>
-  (await run('rabbitmqctl', ['-q', ...args], { timeout: 30_000 })).stdout;
-const list = async (...args: string[]) => rabbitmqctl(...args, '--no-table-headers');
-
-/** The broker's pid of the connection consuming `queue`, if any (only ours: the queue is unique). */
-async function consumerConnection(queue: string): Promise<string | undefined> {
-  const consumers = await list('list_consumers', 'queue_name', 'channel_pid');
-  const channel = consumers
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .find(([q]) => q === queue)?.[1];
-  if (!channel) return undefined;
-  const channels = await list('list_channels', 'pid', 'connection');
-  return channels
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .find(([pid]) => pid === channel)?.[1];
-}
-
-const hasRabbitmqctl = await list('list_connections', 'pid').then(
-  () => true,
-  () => false,
-);
-
 describe('reporter lifecycle', () => {
   const key = generateAppKey();
   const runs = new CheckRunStore();
@@ -53,9 +30,7 @@ describe('reporter lifecycle', () => {
   const harnesses: Harness[] = [];
 
   beforeAll(async () => {
-    standIn = await new GitHubStandIn({ appId: 44, key })
-      .use([...appRoutes, ...checkRoutes(runs)])
-      .start();
+    standIn = await createStandIn({ appId: 44, key, checks: runs }).start();
     standIn.addInstallation({ id: INSTALLATION, account: OWNER, repos: [] });
   });
   afterAll(async () => {
@@ -115,7 +90,7 @@ describe('reporter lifecycle', () => {
     await completed(e.job.request_id);
   });
 
-  it.skipIf(!hasRabbitmqctl)(
+  it.skipIf(!hasRabbitmqctl())(
     'reconnects, declares and consumes again after the broker closed its connection',
     async () => {
       const h = await harness();

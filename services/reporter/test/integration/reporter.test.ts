@@ -7,10 +7,9 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckRunStore,
-  GitHubStandIn,
-  appRoutes,
-  checkRoutes,
+  createStandIn,
   generateAppKey,
+  type GitHubStandIn,
   type StandInCheckRun,
 } from '@solstice/github-standin';
 import { uniqueName } from '../../../../test/support/servers.js';
@@ -39,9 +38,7 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
   let h: Harness;
 
   beforeAll(async () => {
-    standIn = await new GitHubStandIn({ appId: 42, key })
-      .use([...appRoutes, ...checkRoutes(runs)])
-      .start();
+    standIn = await createStandIn({ appId: 42, key, checks: runs }).start();
     standIn.addInstallation({ id: INSTALLATION, account: OWNER, repos: [] });
     s3Dir = mkdtempSync(join(tmpdir(), 'reporter-s3-'));
     s3 = new S3rver({
@@ -384,9 +381,7 @@ describe('reporter with S3 unreachable', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    standIn = await new GitHubStandIn({ appId: 43, key })
-      .use([...appRoutes, ...checkRoutes(runs)])
-      .start();
+    standIn = await createStandIn({ appId: 43, key, checks: runs }).start();
     standIn.addInstallation({ id: INSTALLATION, account: OWNER, repos: [] });
     logServer = await startLogServer();
     process.env.AWS_ACCESS_KEY_ID = 'S3RVER';

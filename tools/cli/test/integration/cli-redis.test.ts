@@ -14,12 +14,13 @@ import {
   type Keys,
   type Redis,
 } from '@solstice/shared';
-import { connectRedis } from '../../src/cli/connect-redis.js';
-import { runCli } from '../../src/cli/run-cli.js';
-import type { StreamState } from '../../src/cli/streams.js';
-import { captureLogger } from '../../../test/support/log.js';
-import { redisUrl, uniqueName } from '../../../test/support/servers.js';
-import { waitFor } from '../../../test/support/wait.js';
+import { connectRedis } from '../../src/connect-redis.js';
+import { runCli } from '../../src/run-cli.js';
+import type { StreamState } from '../../src/streams.js';
+import { removeKeys } from '../../../../test/support/keys.js';
+import { captureLogger } from '../../../../test/support/log.js';
+import { redisUrl, uniqueName } from '../../../../test/support/servers.js';
+import { waitFor } from '../../../../test/support/wait.js';
 
 let prefix: string;
 let keys: Keys;
@@ -64,12 +65,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+  await removeKeys(prefix, redis);
   await closeRedis(redis);
 });
 

@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeRedis, createRedis } from '@solstice/shared';
-import { freePort, waitForHealthz } from '../../../test/support/processes.js';
-import { amqpUrl, redisUrl, uniqueName } from '../../../test/support/servers.js';
-import { waitFor } from '../../../test/support/wait.js';
+import { removeKeys } from '../../../../test/support/keys.js';
+import { freePort, waitForHealthz } from '../../../../test/support/processes.js';
+import { amqpUrl, redisUrl, uniqueName } from '../../../../test/support/servers.js';
+import { waitFor } from '../../../../test/support/wait.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const startJs = `${root}tools/dist/start.js`;
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const startJs = `${root}tools/cli/dist/start.js`;
 const built =
   existsSync(startJs) &&
   ['receiver', 'expander'].every((s) => existsSync(`${root}services/${s}/dist/main.js`));
@@ -30,7 +30,7 @@ const newPrefix = () => {
   return p;
 };
 
-/** `node tools/dist/start.js <args>` with the test's environment added. */
+/** `node tools/cli/dist/start.js <args>` with the test's environment added. */
 function start(args: string[], env: Record<string, string>): Run {
   const proc = spawn(process.execPath, [startJs, ...args], {
     cwd: root,
@@ -69,15 +69,10 @@ afterEach(async () => {
     run.signal('SIGTERM');
     await run.exited;
   }
-  const redis = createRedis(redisUrl(), { role: 'worker' });
-  for (const p of prefixes.splice(0)) {
-    const found = await redis.keys(`${p}:*`);
-    if (found.length > 0) await redis.del(...found);
-  }
-  await closeRedis(redis);
+  await removeKeys(prefixes.splice(0));
 });
 
-describe.skipIf(!built)('npm start (tools/dist/start.js)', () => {
+describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {
   it('says in one line that Redis is not reachable and how to start it, and exits 1', async () => {
     const port = await closedPort();
     const run = start(['--only', 'receiver,expander'], { REDIS_URL: `redis://127.0.0.1:${port}` });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLogLine } from '../../src/cli/format-log-line.js';
+import { formatLogLine } from '../../src/format-log-line.js';
 
 const pino = (o: Record<string, unknown>) =>
   JSON.stringify({

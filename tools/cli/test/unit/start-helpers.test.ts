@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { endpointOf } from '../../src/cli/check-reachable.js';
-import { restartDelayMs } from '../../src/cli/stage-supervisor.js';
+import { endpointOf } from '../../src/check-reachable.js';
+import { restartDelayMs } from '../../src/restart-policy.js';
 
 describe('restartDelayMs', () => {
   it('doubles from one second for each restart in a row, up to 30 s', () => {

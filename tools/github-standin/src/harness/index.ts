@@ -1,6 +1,13 @@
 // What tests, benches and the demo need to run the pipeline on this machine (dev only: the
 // image holds none of it).
-export { Pipeline, STAGES, type PipelineOptions, type PipelineNames, type ProgramName, type StageName } from './pipeline.js';
+export {
+  Pipeline,
+  STAGES,
+  type PipelineOptions,
+  type PipelineNames,
+  type ProgramName,
+  type StageName,
+} from './pipeline.js';
 export { deleteKeys } from './delete-keys.js';
 export { freePort } from './free-port.js';
 export { waitForOk } from './wait-for-ok.js';

@@ -9,7 +9,8 @@ export interface SampleEnvelopeOptions {
   /** null: a JobRequest made without a workflow (one job, named after the check alone). */
   jobId?: string | null;
   requestId?: string;
-  installationId?: string;
+  /** null: the event named no installation (the reporter looks it up). */
+  installationId?: number | null;
   workflowError?: string;
   /** As the publisher stamps it on the `{P}:checks` entry. */
   publishedAt?: string;
@@ -43,7 +44,8 @@ export function sampleEnvelope(o: SampleEnvelopeOptions = {}): JobEnvelope {
       ...o.job,
     },
     delivery: randomUUID(),
-    installation_id: o.installationId ?? '7',
+    installation_id: o.installationId === undefined ? 7 : o.installationId,
+    check_repository: { owner, name: repo },
     check_name: jobId ? `Solstice CI / ${jobId}` : 'Solstice CI',
     workflow_error: o.workflowError ?? '',
   };

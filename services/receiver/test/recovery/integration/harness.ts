@@ -9,13 +9,13 @@ import {
 } from '@solstice/shared';
 import { Registry } from 'prom-client';
 import {
-  GitHubStandIn,
   WebhookSender,
-  appRoutes,
-  deliveryRoutes,
+  createStandIn,
+  type GitHubStandIn,
   type StandInDelivery,
 } from '@solstice/github-standin';
 import { freePort } from '@solstice/github-standin/harness';
+import { removeKeys } from '../../../../../test/support/keys.js';
 import { captureLogger } from '../../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../../test/support/servers.js';
 import { waitFor } from '../../../../../test/support/wait.js';
@@ -29,7 +29,7 @@ import {
 } from '../../../src/recovery/start-sweeper.js';
 import { redisSweepState } from '../../../src/recovery/sweep-state.js';
 import { openReceiverRedis, startReceiver, type Receiver } from '../../../src/start-receiver.js';
-import { push } from '../../fixtures/payloads.js';
+import { push } from '../../../../../test/support/payloads.js';
 
 export const APP_ID = 808;
 export const HOOK_ID = 4711;
@@ -69,9 +69,7 @@ export async function startRecoveryHarness(appKey: string): Promise<RecoveryHarn
   const prefix = uniqueName('recovery');
   const keys = keysFor(prefix);
   const sender = new WebhookSender({ appId: APP_ID });
-  const standIn = await new GitHubStandIn({ appId: APP_ID, key: appKey })
-    .use([...appRoutes, ...deliveryRoutes(sender)])
-    .start();
+  const standIn = await createStandIn({ appId: APP_ID, key: appKey, sender }).start();
   const redis = createRedis(redisUrl(), { role: 'worker' });
   const logs = captureLogger('recovery', 'debug');
   const registry = new Registry();
@@ -155,9 +153,7 @@ export async function startRecoveryHarness(appKey: string): Promise<RecoveryHarn
       await sender.settled();
       await h.stopReceiver();
       await standIn.close();
-      // Only this run's keys: other people share the server.
-      const found = await redis.keys(`${prefix}:*`);
-      if (found.length > 0) await redis.del(...found);
+      await removeKeys(prefix, redis);
       await redis.quit();
     },
   };

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectRedis } from '@solstice/cli';
-import { parseSince, redeliverCommand } from '@solstice/cli';
+import { connectRedis, parseSince, redeliverCommand } from '@solstice/cli';
 import { generateAppKey } from '@solstice/github-standin';
 import { redisUrl } from '../../../../../test/support/servers.js';
 import { APP_ID, startRecoveryHarness, type RecoveryHarness } from './harness.js';

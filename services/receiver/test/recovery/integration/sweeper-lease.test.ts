@@ -1,5 +1,6 @@
 import { createRedis, keysFor, type Redis } from '@solstice/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeKeys } from '../../../../../test/support/keys.js';
 import { captureLogger } from '../../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../../test/support/servers.js';
 import type { HookDelivery } from '../../../src/recovery/choose-redeliveries.js';
@@ -45,8 +46,7 @@ describe('sweeper lease (real Redis)', () => {
   });
 
   afterAll(async () => {
-    const found = await redis.keys(`${prefix}:*`);
-    if (found.length > 0) await redis.del(...found);
+    await removeKeys(prefix, redis);
     await redis.quit();
   });
 

@@ -4,15 +4,14 @@ import { verify } from '@octokit/webhooks-methods';
 import { createGitHubApp, createRedis, type GitHubClient, type Redis } from '@solstice/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  GitHubStandIn,
-  WebhookSender,
-  appRoutes,
-  deliveryRoutes,
+  createStandIn,
   generateAppKey,
-} from '@solstice/github-standin';
-import { captureLogger } from '../../../../../test/support/log.js';
-import { redisUrl } from '../../../../../test/support/servers.js';
-import { push } from '../../fixtures/payloads.js';
+  type GitHubStandIn,
+  WebhookSender,
+} from '../../src/index.js';
+import { captureLogger } from '../../../../test/support/log.js';
+import { redisUrl } from '../../../../test/support/servers.js';
+import { push } from '../../../../test/support/payloads.js';
 
 const APP_ID = 515;
 const SECRET = 'standin-secret';
@@ -43,9 +42,7 @@ describe('GitHub stand-in: the App webhook sender and its deliveries API', () =>
   beforeEach(async () => {
     await standIn?.close();
     sender = new WebhookSender({ appId: APP_ID });
-    standIn = await new GitHubStandIn({ appId: APP_ID, key })
-      .use([...appRoutes, ...deliveryRoutes(sender)])
-      .start();
+    standIn = await createStandIn({ appId: APP_ID, key, sender }).start();
     app = createGitHubApp({
       settings: { apiBase: standIn.url, app: undefined, retryBaseMs: 5, writeMinMs: 0 },
       app: { appId: APP_ID, privateKey: key },

@@ -9,15 +9,31 @@ import {
   type GitHubApp,
   type Redis,
 } from '@solstice/shared';
+import { ContentStore, createStandIn, generateAppKey } from '../../src/index.js';
+import { newSha } from '../../../../test/support/fixtures.js';
+import { removeKeys } from '../../../../test/support/keys.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../test/support/servers.js';
-import { APP_ID, INSTALLATION, OWNER, newSha, startGitHub } from './harness.js';
+
+const APP_ID = 42;
+const OWNER = 'octo-org';
+const INSTALLATION = 7;
+
+/** The stand-in with the App's routes and the Contents API over `files`. */
+async function startGitHub() {
+  const key = generateAppKey();
+  const files = new ContentStore();
+  const standIn = await createStandIn({ appId: APP_ID, key, contents: files }).start();
+  standIn.addInstallation({ id: INSTALLATION, account: OWNER, repos: [] });
+  return { standIn, files, key };
+}
 
 describe("the stand-in's Contents API", () => {
   let github: Awaited<ReturnType<typeof startGitHub>>;
   let redis: Redis;
   let app: GitHubApp;
-  const keys = keysFor(uniqueName('contents'));
+  const prefix = uniqueName('contents');
+  const keys = keysFor(prefix);
   const sha = newSha();
   const text = 'workflow {\n  job "build"\n}\n'.repeat(20);
 
@@ -43,8 +59,7 @@ describe("the stand-in's Contents API", () => {
   });
   afterAll(async () => {
     await github.standIn.close();
-    const own = await redis.keys(keys.tokenCache('*'));
-    if (own.length > 0) await redis.del(...own);
+    await removeKeys(prefix, redis);
     await redis.quit();
   });
 

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CheckRunStore,
-  GitHubStandIn,
-  appRoutes,
-  checkRoutes,
+  createStandIn,
   generateAppKey,
-} from '@solstice/github-standin';
+  type GitHubStandIn,
+} from '../../src/index.js';
 
 // The stand-in is the reporter's GitHub: it must refuse what GitHub refuses, or the
 // reporter's tests would pass against a GitHub that does not exist.
@@ -17,9 +16,7 @@ describe('the GitHub stand-in Checks API', () => {
   const sha = 'c'.repeat(40);
 
   beforeAll(async () => {
-    standIn = await new GitHubStandIn({ appId: 42, key })
-      .use([...appRoutes, ...checkRoutes(store)])
-      .start();
+    standIn = await createStandIn({ appId: 42, key, checks: store }).start();
     standIn.addInstallation({ id: 7, account: 'octo-org', repos: [] });
     token = standIn.mintToken(7).token;
   });

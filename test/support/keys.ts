@@ -1,0 +1,16 @@
+import { closeRedis, createRedis, type Redis } from '@solstice/shared';
+import { deleteKeys } from '@solstice/github-standin/harness';
+import { redisUrl } from './servers.js';
+
+/**
+ * Deletes every key under each prefix (`<prefix>:*`): a test's own streams, dedupe keys and
+ * caches. Only those: other runs share the server. Opens its own connection unless given one.
+ */
+export async function removeKeys(prefixes: string | string[], redis?: Redis): Promise<void> {
+  const conn = redis ?? createRedis(redisUrl(), { role: 'worker' });
+  try {
+    for (const prefix of [prefixes].flat()) await deleteKeys(conn, `${prefix}:*`);
+  } finally {
+    if (!redis) await closeRedis(conn);
+  }
+}
