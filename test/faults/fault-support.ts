@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { Pipeline, type PipelineOptions } from '@solstice/github-standin/harness';
+import { Pipeline, type PipelineOptions, type StageName } from '@solstice/github-standin/harness';
 import { requestIdFor } from '@solstice/shared';
 import { newSha } from '../support/fixtures.js';
 import { pushPayload } from '../support/payloads.js';
@@ -51,6 +51,22 @@ export async function sendPushes(p: Pipeline, n: number, gapMs = 50): Promise<Se
     if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
   }
   return sent;
+}
+
+/** How much `stage` has done so far: entries it wrote on, or (the reporter) Check Runs it made. */
+export async function workDone(p: Pipeline, stage: StageName): Promise<number> {
+  if (stage === 'reporter') return p.checks.all().length;
+  const output = { receiver: p.keys.events, expander: p.keys.jobs, publisher: p.keys.checks };
+  return p.streamLength(output[stage]);
+}
+
+/** Entries waiting for `stage` on its input stream: not yet read, or read and not acked. */
+export async function backlog(p: Pipeline, stage: Exclude<StageName, 'receiver'>): Promise<number> {
+  const input = { expander: p.keys.events, publisher: p.keys.jobs, reporter: p.keys.checks };
+  const groups = (await p.redis.xinfo('GROUPS', input[stage]).catch(() => [])) as unknown[][];
+  const group = groups.find((g) => g[g.indexOf('name') + 1] === stage) ?? [];
+  const field = (name: string) => Number(group[group.indexOf(name) + 1] ?? 0) || 0;
+  return field('lag') + field('pending');
 }
 
 export interface Verdict {

@@ -6,9 +6,7 @@ import { hasRabbitmqctl, rabbitmqctl, withVhost } from '../support/rabbitmq.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { amqpUrl, redisUrl } from '../support/servers.js';
 import { waitFor } from '../support/wait.js';
-import { checkInvariants, sendPushes, startPipeline } from './fault-support.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { backlog, checkInvariants, sendPushes, startPipeline, workDone } from './fault-support.js';
 
 describe('fault injection: the real stages as processes', () => {
   let p: Pipeline | undefined;
@@ -23,10 +21,17 @@ describe('fault injection: the real stages as processes', () => {
     it(`loses and duplicates nothing when the ${stage} is killed -9 mid-stream and restarted`, async () => {
       p = await startPipeline({ redisUrl: redisUrl(), amqpUrl: amqpUrl() });
       const stream = sendPushes(p, 30, 40);
-      await sleep(500);
+      await waitFor(async () => (await workDone(p!, stage)) >= 1, `the ${stage} at work`);
       const victim = p.process(stage);
       await victim.kill();
-      await sleep(stage === 'receiver' ? 300 : 1000);
+      // Down until work piles up for it: deliveries failing at GitHub, or entries in its input.
+      await waitFor(
+        async () =>
+          stage === 'receiver'
+            ? p!.sender.deliveries().some((d) => d.status_code !== 202)
+            : (await backlog(p!, stage)) >= 3,
+        `work waiting for the killed ${stage}`,
+      );
       victim.start();
       const sent = await stream;
       if (stage === 'receiver') {
@@ -55,9 +60,15 @@ describe('fault injection: the real stages as processes', () => {
       cleanups.push(() => rabbitmqctl('delete_vhost', vhost));
       p = await startPipeline({ redisUrl: redisUrl(), amqpUrl: url });
       const stream = sendPushes(p, 40, 40);
-      await sleep(600);
+      // Close while the publisher publishes and the reporter reports: a first Check Run exists.
+      await waitFor(() => p!.checks.all().length >= 1, 'publishing and reporting under way');
       await rabbitmqctl('close_all_connections', '--vhost', vhost, 'fault test');
-      await sleep(800);
+      // Again once they are back at work: more JobRequests published since (or all of them).
+      const published = await p.streamLength(p.keys.checks);
+      await waitFor(async () => {
+        const now = await p!.streamLength(p!.keys.checks);
+        return now > published || now === 40 * 3;
+      }, 'publishing again after the first close');
       await rabbitmqctl('close_all_connections', '--vhost', vhost, 'fault test again');
       const sent = await stream;
       await checkInvariants(p, sent);
@@ -74,9 +85,22 @@ describe('fault injection: the real stages as processes', () => {
     p = await startPipeline({ redisUrl: proxy.urlFor(redisUrl()), amqpUrl: amqpUrl() });
     // The harness reads Redis directly; only the stages go through the proxy.
     const stream = sendPushes(p, 30, 50);
-    await sleep(400);
+    await waitFor(async () => (await p!.streamLength(p!.keys.events)) >= 3, 'events stored');
     proxy.pause();
-    await sleep(3000);
+    // Unreachable until the receiver has refused a delivery and every stage has noticed
+    // (its /readyz says not ready): each stage then reconnects after a real outage.
+    const noticed = new Set<string>();
+    await waitFor(
+      async () => {
+        for (const [label, proc] of p!.processes)
+          if (!label.startsWith('demo-orchestrator') && !(await p!.isReady(proc)))
+            noticed.add(label);
+        const refused = p!.sender.deliveries().some((d) => d.status_code === 503);
+        return refused && noticed.size === 4;
+      },
+      'a refused delivery and every stage not ready',
+      30_000,
+    );
     proxy.resume();
     const sent = await stream;
     const refused = sent.filter((s) => s.status === 503);
@@ -221,7 +245,7 @@ describe('fault injection: the real stages as processes', () => {
   it('loses and duplicates nothing when every stage gets SIGTERM while busy', async () => {
     p = await startPipeline({ redisUrl: redisUrl(), amqpUrl: amqpUrl() });
     const stream = sendPushes(p, 30, 30);
-    await sleep(600);
+    await waitFor(() => p!.checks.all().length >= 1, 'every stage at work');
     for (const stage of ['receiver', 'expander', 'publisher', 'reporter'] as StageName[]) {
       const proc = p.process(stage);
       const { code } = await proc.stop();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, trimStream, type Redis } from '@solstice/shared';
 import { redisUrl, uniqueName } from '../../../test/support/servers.js';
+import { waitFor } from '../../../test/support/wait.js';
 
 describe('trimStream', () => {
   let redis: Redis;
@@ -49,7 +50,9 @@ describe('trimStream', () => {
     const { s, ids } = await stream(3);
     await redis.xreadgroup('GROUP', 'g', 'c', 'COUNT', 10, 'STREAMS', s, '>');
     await redis.xack(s, 'g', ...ids);
-    await new Promise((r) => setTimeout(r, 30));
+    // An entry id starts with the ms it was added at; trimStream compares it with Date.now().
+    const newest = Number(ids.at(-1)!.split('-')[0]);
+    await waitFor(() => Date.now() - 10 > newest, 'every entry older than 10 ms', 1000, 5);
     await trimStream(redis, s, { maxLen: 0, maxAgeMs: 10, intervalMs: 0 });
     expect(await redis.xlen(s)).toBe(0);
   });

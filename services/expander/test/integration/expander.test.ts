@@ -432,10 +432,12 @@ describe('expander against Redis and the GitHub stand-in', () => {
     expect(h.logs.lines().some((l) => l.msg === 'claimed entries left idle by a consumer')).toBe(
       true,
     );
-    // Claimed, expanded and acked once: no fourth entry appears.
-    await new Promise((r) => setTimeout(r, 300));
+    // Claimed, expanded and acked once: once nothing is pending, no fourth entry can appear.
+    const pending = await waitFor(async () => {
+      const summary = (await h.redis.xpending(h.keys.events, 'expander')) as [number, ...unknown[]];
+      return summary[0] === 0 && summary;
+    }, 'the claimed entry acked');
     expect(await h.jobs()).toHaveLength(3);
-    const pending = (await h.redis.xpending(h.keys.events, 'expander')) as [number, ...unknown[]];
     expect(pending[0]).toBe(0);
   });
 

@@ -3,6 +3,7 @@ import { createRedis, keysFor, type Redis } from '@solstice/shared';
 import { createCheckStore } from '../../src/adapters/check-store.js';
 import type { CheckRecord } from '../../src/check-record.js';
 import { removeKeys } from '../../../../test/support/keys.js';
+import { waitFor } from '../../../../test/support/wait.js';
 import { redisUrl, uniqueName } from '../../../../test/support/servers.js';
 
 describe('Check Run records in Redis', () => {
@@ -65,8 +66,11 @@ describe('Check Run records in Redis', () => {
     const rec = record();
     expect((await store.claim(rec, 'A')).kind).toBe('claimed');
     expect((await store.claim(rec, 'B')).kind).toBe('held');
-    await new Promise((r) => setTimeout(r, 80));
-    expect((await store.claim(rec, 'B')).kind).toBe('took-over');
+    const next = await waitFor(async () => {
+      const claim = await store.claim(rec, 'B');
+      return claim.kind !== 'held' && claim;
+    }, 'the 50 ms lease to lapse');
+    expect(next.kind).toBe('took-over');
     expect(await store.settle({ ...rec, state: 'queued', check_run_id: 1 }, 'A')).toMatchObject({
       claim: 'B',
     });

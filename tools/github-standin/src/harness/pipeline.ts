@@ -155,6 +155,17 @@ export class Pipeline {
     return p;
   }
 
+  /** One probe of the process's GET /readyz: false when it is not 200 or no answer comes within 2 s. */
+  async isReady(p: StageProcess): Promise<boolean> {
+    try {
+      const res = await fetch(this.readyUrls.get(p.label)!, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Waits until each process answers GET /readyz with 200 (Redis reachable; the publisher's
    * confirm channel open, so its topology declared; the reporter consuming); rejects at once
