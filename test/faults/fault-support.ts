@@ -1,17 +1,15 @@
 import { expect } from 'vitest';
-import { Pipeline, type PipelineOptions, type StageName } from '@solstice/github-standin/harness';
+import {
+  Pipeline,
+  SAMPLE_JOBS as JOBS,
+  SAMPLE_WORKFLOW as WORKFLOW,
+  type PipelineOptions,
+  type StageName,
+} from '@solstice/github-standin/harness';
 import { requestIdFor } from '@solstice/shared';
 import { newSha } from '../support/fixtures.js';
 import { pushPayload } from '../support/payloads.js';
 import { waitFor } from '../support/wait.js';
-
-export const JOBS = ['build', 'test', 'lint'];
-export const WORKFLOW = `workflow name="CI" {
-    job "build" runs_on="illumos-latest" script=".solstice/build.sh"
-    job "test" runs_on="ubuntu-22.04" script=".solstice/test.sh"
-    job "lint" script=".solstice/lint.sh"
-}
-`;
 
 /** Settings that make recovery quick enough for a test (production defaults are minutes). */
 export const FAST = {

@@ -1,6 +1,6 @@
 import { closeRedis, createRedis, type Redis } from '@solstice/shared';
 import { deleteKeys } from '@solstice/github-standin/harness';
-import { redisUrl } from './servers.js';
+import { redisUrl, uniqueName } from './servers.js';
 
 /**
  * Deletes every key under each prefix (`<prefix>:*`): a test's own streams, dedupe keys and
@@ -13,4 +13,17 @@ export async function removeKeys(prefixes: string | string[], redis?: Redis): Pr
   } finally {
     if (!redis) await closeRedis(conn);
   }
+}
+
+/** Unique stream prefixes for one test file: `next()` hands one out, `removeAll()` (afterEach) deletes their keys. */
+export function prefixPool(label: string): { next(): string; removeAll(): Promise<void> } {
+  const given: string[] = [];
+  return {
+    next() {
+      const prefix = uniqueName(label);
+      given.push(prefix);
+      return prefix;
+    },
+    removeAll: () => removeKeys(given.splice(0)),
+  };
 }

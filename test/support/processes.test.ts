@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRedis, runCli } from '@solstice/cli';
 import { stageMain } from '@solstice/cli/stage-process';
 import { closeRedis, createRedis, fieldsToObject, keysFor } from '@solstice/shared';
-import { removeKeys } from './keys.js';
+import { solstice as cli } from './cli.js';
+import { prefixPool } from './keys.js';
 import { example } from './payloads.js';
 import { startStage, stopStages, type StageProcess } from './processes.js';
 import { redisUrl, uniqueName } from './servers.js';
@@ -15,29 +15,13 @@ const built = (['receiver', 'expander'] as const).every((s) => existsSync(stageM
 if (!built) console.warn('skipping stage process tests: run npm run build first');
 
 const stages: StageProcess[] = [];
-const prefixes: string[] = [];
-const newPrefix = () => {
-  const p = uniqueName('proc');
-  prefixes.push(p);
-  return p;
-};
+const prefixes = prefixPool('proc');
+const newPrefix = prefixes.next;
 
 afterEach(async () => {
   await stopStages(stages.splice(0));
-  await removeKeys(prefixes.splice(0));
+  await prefixes.removeAll();
 });
-
-async function cli(argv: string[], env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    env,
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    connectRedis: (url) => connectRedis(url),
-  });
-  return { code, out, err };
-}
 
 describe.skipIf(!built)('stages as child processes (test/support/processes.ts)', () => {
   it('runs the receiver: healthy, takes a webhook sent by the CLI, replays it, stops cleanly on SIGTERM', async () => {

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { pushExample, type Payload, type Pipeline } from '@solstice/github-standin/harness';
+import {
+  SAMPLE_JOBS as JOBS,
+  SAMPLE_WORKFLOW as WORKFLOW,
+  pushExample,
+  type Payload,
+  type Pipeline,
+} from '@solstice/github-standin/harness';
 import { requestIdFor } from '@solstice/shared';
 import type { CheckRunClock } from './check-run-clock.js';
 import { residentMemory } from './resident-memory.js';
@@ -9,13 +15,6 @@ import { spread, type Spread } from './stats.js';
 
 export const OWNER = 'Codertocat';
 export const REPO = 'Hello-World';
-export const JOBS = ['build', 'test', 'lint'];
-export const WORKFLOW = `workflow name="CI" {
-    job "build" runs_on="illumos-latest" script=".solstice/build.sh"
-    job "test" runs_on="ubuntu-22.04" script=".solstice/test.sh"
-    job "lint" script=".solstice/lint.sh"
-}
-`;
 
 export interface RoundOptions {
   /** Label of the stage copies, e.g. "1 each" or "2× reporter". */

@@ -3,14 +3,8 @@
 //   npm run bench:e2e   (REDIS_URL, AMQP_URL, BENCH_E2E_RATES, BENCH_E2E_SECONDS, BENCH_E2E_SCALE)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { ROOT } from '@solstice/cli/stage-process';
-import { Pipeline } from '@solstice/github-standin/harness';
-import {
-  ConfigReader,
-  readAmqpSettings,
-  readRedisSettings,
-  redactUrl,
-  runMain,
-} from '@solstice/shared';
+import { Pipeline, readServers } from '@solstice/github-standin/harness';
+import { ConfigReader, runMain } from '@solstice/shared';
 import { writeE2eChart } from './chart.js';
 import { clockCheckRuns } from './check-run-clock.js';
 import { OWNER, runRound, type RoundResult } from './e2e-round.js';
@@ -28,8 +22,7 @@ export function slowestStage(rounds: RoundResult[]): Scalable {
 
 runMain('bench:e2e', async () => {
   const r = new ConfigReader({ argv: process.argv.slice(2) });
-  const { redisUrl } = readRedisSettings(r);
-  const { amqpUrl } = readAmqpSettings(r);
+  const { redisUrl, amqpUrl, shown } = readServers(r);
   const rates = r.list('BENCH_E2E_RATES').map(Number);
   const seconds = r.int('BENCH_E2E_SECONDS', 8, { min: 1, max: 60 });
   const drainMs = r.int('BENCH_E2E_DRAIN_MS', 20_000, { min: 1000 });
@@ -47,7 +40,7 @@ runMain('bench:e2e', async () => {
   const m = machine();
   say(`bench:e2e on ${describeMachine(m)}; load average ${loadAverage().join(' ')}`);
   say(
-    `  Redis ${redactUrl(redisUrl)}, RabbitMQ ${redactUrl(amqpUrl)}; rates ${rates.join(', ')}/s × ${seconds} s; ` +
+    `  ${shown}; rates ${rates.join(', ')}/s × ${seconds} s; ` +
       `3 jobs per webhook; DEMO_JOB_MS=${jobMs}; GITHUB_WRITE_MIN_MS=0 (GitHub's 1 write/s per installation would cap the reporter); LOG_LEVEL=${logLevel}`,
   );
   const p = new Pipeline({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ConfirmChannel } from 'amqplib';
-import { sampleEnvelope } from '@solstice/github-standin/harness';
+import { readServers, sampleEnvelope } from '@solstice/github-standin/harness';
 import {
   ConfigReader,
   connectStage,
@@ -8,8 +8,6 @@ import {
   createRedis,
   envelopeToFields,
   keysFor,
-  readAmqpSettings,
-  readRedisSettings,
   runMain,
 } from '@solstice/shared';
 import { readPublisherConfig } from '@solstice/publisher/config';
@@ -24,8 +22,7 @@ import { startPublisher } from '@solstice/publisher/start-publisher';
  */
 runMain('bench:publisher', async () => {
   const r = new ConfigReader({ argv: process.argv.slice(2) });
-  const { redisUrl } = readRedisSettings(r);
-  const { amqpUrl } = readAmqpSettings(r);
+  const { redisUrl, amqpUrl } = readServers(r);
   const n = r.int('BENCH_N', 20_000, { min: 1, max: 1_000_000 });
   const batch = r.int('STAGE_BATCH_SIZE', 100, { min: 1, max: 10_000 });
   const rounds = r.int('BENCH_ROUNDS', 2, { min: 1, max: 10 });

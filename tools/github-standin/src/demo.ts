@@ -1,11 +1,6 @@
-import {
-  ConfigReader,
-  readAmqpSettings,
-  readRedisSettings,
-  redactUrl,
-  runMain,
-} from '@solstice/shared';
+import { ConfigReader, runMain } from '@solstice/shared';
 import { Pipeline } from './harness/pipeline.js';
+import { readServers } from './harness/read-servers.js';
 import { pushExample } from './harness/webhook-examples.js';
 
 const WORKFLOW = `workflow name="CI" {
@@ -33,14 +28,13 @@ interface Step {
  */
 runMain('demo', async () => {
   const r = new ConfigReader({ argv: process.argv.slice(2) });
-  const { redisUrl } = readRedisSettings(r);
-  const { amqpUrl } = readAmqpSettings(r);
+  const { redisUrl, amqpUrl, shown } = readServers(r);
   const timeoutMs = r.int('DEMO_TIMEOUT_MS', 60_000, { min: 1000 });
   const verbose = r.bool('DEMO_VERBOSE', false);
   r.done();
 
   const out = (line: string) => process.stdout.write(line + '\n');
-  out(`demo: Redis ${redactUrl(redisUrl)}, RabbitMQ ${redactUrl(amqpUrl)}`);
+  out(`demo: ${shown}`);
   const p = new Pipeline({
     redisUrl,
     amqpUrl,

@@ -11,15 +11,9 @@ import { createStandIn } from './create-stand-in.js';
 import { CheckRunStore } from './routes/checks.js';
 import { ContentStore } from './routes/contents.js';
 import type { Route } from './server.js';
+import { SAMPLE_WORKFLOW } from './sample-workflow.js';
 import { generateAppKey } from './test-app-key.js';
 import { WebhookSender } from './webhook-sender.js';
-
-const DEFAULT_WORKFLOW = `workflow name="CI" {
-    job "build" runs_on="illumos-latest" script=".solstice/build.sh"
-    job "test" runs_on="ubuntu-22.04" script=".solstice/test.sh"
-    job "lint" script=".solstice/lint.sh"
-}
-`;
 
 /**
  * The GitHub stand-in as a program, for the demo (compose profile `demo`): the App is
@@ -49,7 +43,7 @@ runMain('github-standin', async () => {
     key = generateAppKey();
     log.warn('no GITHUB_APP_KEY(_PATH): generated a key, so no real App client can authenticate');
   }
-  const workflow = workflowFile ? readFileSync(workflowFile, 'utf8') : DEFAULT_WORKFLOW;
+  const workflow = workflowFile ? readFileSync(workflowFile, 'utf8') : SAMPLE_WORKFLOW;
 
   const contents = new ContentStore().putEverywhere('.solstice/workflow.kdl', workflow);
   const checks = new CheckRunStore();

@@ -14,9 +14,8 @@ import {
   type Keys,
   type Redis,
 } from '@solstice/shared';
-import { connectRedis } from '../../src/connect-redis.js';
-import { runCli } from '../../src/run-cli.js';
 import type { StreamState } from '../../src/streams.js';
+import { solstice } from '../../../../test/support/cli.js';
 import { removeKeys } from '../../../../test/support/keys.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { redisUrl, uniqueName } from '../../../../test/support/servers.js';
@@ -27,17 +26,8 @@ let keys: Keys;
 let redis: Redis;
 
 /** Runs `solstice <argv>` in-process against the test's Redis and prefix. */
-async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    env: { REDIS_URL: redisUrl(), STREAM_PREFIX: prefix, ...env },
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    connectRedis: (url) => connectRedis(url),
-  });
-  return { code, out, err, text: out.join('\n') };
-}
+const cli = (argv: string[], env: Record<string, string | undefined> = {}) =>
+  solstice(argv, { REDIS_URL: redisUrl(), STREAM_PREFIX: prefix, ...env });
 
 const entries = async (stream: string) =>
   ((await redis.xrange(stream, '-', '+')) as [string, string[]][]).map(([id, flat]) => ({

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verify } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/run-cli.js';
+import { solstice } from '../../../../test/support/cli.js';
 
 const require = createRequire(import.meta.url);
 const examples = require('@octokit/webhooks-examples') as {
@@ -37,17 +37,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    env,
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    connectRedis: () => Promise.reject(new Error('send-webhook must not use Redis')),
-  });
-  return { code, out, err };
-}
+const cli = (argv: string[], env: Record<string, string | undefined> = {}) =>
+  solstice(argv, env, () => Promise.reject(new Error('send-webhook must not use Redis')));
 
 beforeAll(async () => {
   server = createServer((req, res) => {

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeKeys } from '../../../../test/support/keys.js';
+import { prefixPool } from '../../../../test/support/keys.js';
 import { freePort, waitForHealthz } from '../../../../test/support/processes.js';
-import { amqpUrl, redisUrl, uniqueName } from '../../../../test/support/servers.js';
+import { amqpUrl, redisUrl } from '../../../../test/support/servers.js';
 import { waitFor } from '../../../../test/support/wait.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -23,12 +23,8 @@ interface Run {
 }
 
 const runs: Run[] = [];
-const prefixes: string[] = [];
-const newPrefix = () => {
-  const p = uniqueName('start');
-  prefixes.push(p);
-  return p;
-};
+const prefixes = prefixPool('start');
+const newPrefix = prefixes.next;
 
 /** `node tools/cli/dist/start.js <args>` with the test's environment added. */
 function start(args: string[], env: Record<string, string>): Run {
@@ -69,7 +65,7 @@ afterEach(async () => {
     run.signal('SIGTERM');
     await run.exited;
   }
-  await removeKeys(prefixes.splice(0));
+  await prefixes.removeAll();
 });
 
 describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {

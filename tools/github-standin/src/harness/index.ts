@@ -9,7 +9,9 @@ export {
   type StageName,
 } from './pipeline.js';
 export { deleteKeys } from './delete-keys.js';
+export { SAMPLE_JOBS, SAMPLE_WORKFLOW } from '../sample-workflow.js';
 export { freePort } from './free-port.js';
+export { readServers, type Servers } from './read-servers.js';
 export { waitForOk } from './wait-for-ok.js';
 export { example, examplesOf, pushExample, type Payload } from './webhook-examples.js';
 export { sampleEnvelope, type SampleEnvelopeOptions } from './sample-envelope.js';
