@@ -1,4 +1,4 @@
-import { fieldsToObject } from '@solstice/shared';
+import { deadStreamOf, fieldsToObject } from '@solstice/shared';
 import { defineRedisCommand } from './command.js';
 import { usageError } from './cli-error.js';
 import { stringOption } from './parse-command-args.js';
@@ -34,7 +34,7 @@ export const deadListCommand = defineRedisCommand({
     const countText = stringOption(args, 'count') ?? '100';
     if (!/^\d+$/.test(countText) || Number(countText) < 1)
       throw usageError(`--count: expected a whole number of 1 or more, got '${countText}'`);
-    const dead = `${resolveStream(args.positionals[0]!, target)}:dead`;
+    const dead = deadStreamOf(resolveStream(args.positionals[0]!, target));
     const { total, entries } = await withRedis(ctx, target, async (redis) => {
       const raw = (await redis.xrange(dead, '-', '+', 'COUNT', Number(countText))) as [
         string,

@@ -1,4 +1,4 @@
-import type { Redis } from '@solstice/shared';
+import { deadStreamOf, defineScript, type Redis } from '@solstice/shared';
 import { defineRedisCommand } from './command.js';
 import { CliError, usageError } from './cli-error.js';
 import { resolveStream, withRedis } from './redis-settings.js';
@@ -8,7 +8,9 @@ import { resolveStream, withRedis } from './redis-settings.js';
 // (a lost reply then leaves it moved once, never twice) nor neither.
 // KEYS: dead stream, stream. ARGV: dead entry id. Returns the new entry id, or false when
 // the dead entry is not there (already moved).
-const MOVE_BACK = `
+const moveBackScript = defineScript<string | null>(
+  'cliMoveBack',
+  `
 local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
 if #found == 0 then return false end
 local flat = found[1][2]
@@ -23,7 +25,8 @@ if #args == 0 then return redis.error_reply('dead entry ' .. ARGV[1] .. ' has no
 local id = redis.call('XADD', KEYS[2], '*', unpack(args))
 redis.call('XDEL', KEYS[1], ARGV[1])
 return id
-`;
+`,
+);
 
 /** Moves one dead entry back to its stream; null when it is no longer in the dead stream. */
 export async function moveBack(
@@ -31,11 +34,7 @@ export async function moveBack(
   stream: string,
   deadId: string,
 ): Promise<string | null> {
-  const r = redis as unknown as Record<string, unknown>;
-  if (typeof r.solsticeMoveBack !== 'function')
-    redis.defineCommand('solsticeMoveBack', { numberOfKeys: 2, lua: MOVE_BACK });
-  const fn = r.solsticeMoveBack as (...a: string[]) => Promise<string | null>;
-  return fn.call(redis, `${stream}:dead`, stream, deadId);
+  return moveBackScript(redis, [deadStreamOf(stream), stream], [deadId]);
 }
 
 /** Every id of the dead stream, oldest first. */
@@ -64,12 +63,12 @@ export const deadRetryCommand = defineRedisCommand({
       throw usageError('needs either --id <dead entry id> (repeatable) or --all');
     const stream = resolveStream(args.positionals[0]!, target);
     const missing = await withRedis(ctx, target, async (redis) => {
-      const todo = all ? await allDeadIds(redis, `${stream}:dead`) : ids;
+      const todo = all ? await allDeadIds(redis, deadStreamOf(stream)) : ids;
       const notFound: string[] = [];
       for (const id of todo) {
         const newId = await moveBack(redis, stream, id);
         if (newId === null) notFound.push(id);
-        else ctx.out(`${stream}:dead ${id} → ${stream} ${newId}`);
+        else ctx.out(`${deadStreamOf(stream)} ${id} → ${stream} ${newId}`);
       }
       const moved = todo.length - notFound.length;
       ctx.out(`moved ${moved} ${moved === 1 ? 'entry' : 'entries'} back to ${stream}`);
@@ -77,7 +76,7 @@ export const deadRetryCommand = defineRedisCommand({
     });
     if (missing.length > 0)
       throw new CliError(
-        `not in ${stream}:dead (already moved, or a wrong id): ${missing.join(', ')}`,
+        `not in ${deadStreamOf(stream)} (already moved, or a wrong id): ${missing.join(', ')}`,
       );
     return 0;
   },

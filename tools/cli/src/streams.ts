@@ -1,4 +1,4 @@
-import { fieldsToObject, type Redis } from '@solstice/shared';
+import { deadStreamOf, fieldsToObject, type Redis } from '@solstice/shared';
 import { defineRedisCommand } from './command.js';
 import { withRedis } from './redis-settings.js';
 
@@ -19,7 +19,7 @@ export interface StreamState {
 
 /** Length, dead count and every group's pending and lag of one stream (absent = empty). */
 export async function streamState(redis: Redis, stream: string): Promise<StreamState> {
-  const [length, dead] = await Promise.all([redis.xlen(stream), redis.xlen(`${stream}:dead`)]);
+  const [length, dead] = await Promise.all([redis.xlen(stream), redis.xlen(deadStreamOf(stream))]);
   let groups: GroupState[] = [];
   if ((await redis.exists(stream)) === 1) {
     const reply = (await redis.xinfo('GROUPS', stream)) as unknown[][];
