@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, defineScript } from '@solstice/shared';
 import { redisUrl, uniqueName } from '../../../test/support/servers.js';
 
@@ -6,6 +6,12 @@ describe('defineScript', () => {
   const a = createRedis(redisUrl(), { role: 'worker' });
   const b = createRedis(redisUrl(), { role: 'request' });
   const key = uniqueName('define-script');
+  // A request connection has no offline queue: a command sent before it is ready fails.
+  beforeAll(() =>
+    Promise.all(
+      [a, b].map((c) => c.status === 'ready' || new Promise((ready) => c.once('ready', ready))),
+    ),
+  );
   afterAll(async () => {
     await a.del(key);
     a.disconnect();
