@@ -101,6 +101,11 @@ export {
   type GitHubClient,
 } from './github/app-octokit.js';
 export { redisTokenCache } from './github/token-cache.js';
+export {
+  createInstallationLookup,
+  type InstallationLookup,
+  type InstallationLookupOptions,
+} from './github/installation-lookup.js';
 export { eventVerdict, type EventVerdict, type EventRules } from './github/event-verdict.js';
 export {
   decodePayload,
@@ -109,6 +114,9 @@ export {
   type PayloadProblem,
 } from './github/decode-payload.js';
 export { checkRunName, jobIdOfCheckRun } from './github/check-run-name.js';
+export { repositoryOf, type PayloadRepository, type RepositoryOf } from './github/repository-of.js';
+export { parseRepoUrl } from './github/parse-repo-url.js';
+export { commitShaOf } from './github/commit-sha-of.js';
 export {
   isRateLimited,
   isTokenMint,

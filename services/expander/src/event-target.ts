@@ -1,4 +1,11 @@
-import { eventVerdict, jobIdOfCheckRun, PermanentError, type EventRules } from '@solstice/shared';
+import {
+  commitShaOf,
+  eventVerdict,
+  jobIdOfCheckRun,
+  PermanentError,
+  repositoryOf,
+  type EventRules,
+} from '@solstice/shared';
 
 /** What one webhook asks to build. */
 export interface BuildTarget {
@@ -30,7 +37,6 @@ export interface EventSettings extends EventRules {
 
 type Obj = Record<string, unknown>;
 
-const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
 // https://docs.github.com/en/actions/managing-workflow-runs/skipping-workflow-runs
 const SKIP_CI = /\[(skip ci|ci skip)\]/i;
 
@@ -47,21 +53,20 @@ export function eventTarget(event: string, payload: unknown, s: EventSettings): 
   if (verdict.kind === 'skip') return { skip: verdict.reason };
   switch (event) {
     case 'push': {
-      const after = p.str(p.root, 'after');
       const message = (p.root.head_commit as Obj | null | undefined)?.message;
       if (typeof message === 'string' && SKIP_CI.test(message))
         return { skip: 'the head commit message asks to skip CI' };
-      return { target: p.target(p.root.repository, p.sha(after), p.root.repository, 'repository') };
+      return { target: p.target(p.at(p.root, 'after'), p.root.repository, 'repository') };
     }
     case 'pull_request': {
       const pr = p.obj(p.root, 'pull_request');
       const head = p.obj(pr, 'head', 'pull_request.head');
       if (head.repo === null) return { skip: "the pull request's head repository was deleted" };
       const target = p.target(
-        p.root.repository,
-        p.sha(p.str(head, 'sha', 'pull_request.head.sha')),
+        p.at(head, 'sha', 'pull_request.head.sha'),
         head.repo,
         'pull_request.head.repo',
+        baseOf(p.root, pr),
       );
       const labels = Array.isArray(pr.labels) ? pr.labels : [];
       target.labels = labels
@@ -70,8 +75,9 @@ export function eventTarget(event: string, payload: unknown, s: EventSettings): 
       return { target };
     }
     case 'check_suite': {
-      const sha = p.sha(p.str(p.obj(p.root, 'check_suite'), 'head_sha', 'check_suite.head_sha'));
-      return { target: p.target(p.root.repository, sha, p.root.repository, 'repository') };
+      const suite = p.obj(p.root, 'check_suite');
+      const sha = p.at(suite, 'head_sha', 'check_suite.head_sha');
+      return { target: p.target(sha, p.root.repository, 'repository') };
     }
     case 'check_run': {
       const run = p.obj(p.root, 'check_run');
@@ -79,8 +85,8 @@ export function eventTarget(event: string, payload: unknown, s: EventSettings): 
       const jobId = jobIdOfCheckRun(s.checkName, name);
       if (jobId === undefined)
         return { skip: `check run '${name}' is not one of ours (GITHUB_CHECK_NAME)` };
-      const sha = p.sha(p.str(run, 'head_sha', 'check_run.head_sha'));
-      const target = p.target(p.root.repository, sha, p.root.repository, 'repository');
+      const sha = p.at(run, 'head_sha', 'check_run.head_sha');
+      const target = p.target(sha, p.root.repository, 'repository');
       target.only = { jobId };
       return { target };
     }
@@ -88,6 +94,24 @@ export function eventTarget(event: string, payload: unknown, s: EventSettings): 
       // eventVerdict builds no other event.
       return { skip: `${event} events build nothing` };
   }
+}
+
+/** A value of a payload and the field it was read from (named in a refusal). */
+interface Field {
+  value: unknown;
+  path: string;
+}
+
+/**
+ * The repository a pull request event comes from: `repository`, which GitHub always sends.
+ * The original integration's minimal payloads carry only the head repository: then the base
+ * repository, else the head one (a pull request within one repository).
+ */
+function baseOf(root: Obj, pr: Obj): Field | undefined {
+  if (root.repository !== undefined) return { value: root.repository, path: 'repository' };
+  const base = pr.base as Obj | null | undefined;
+  if (base?.repo !== undefined) return { value: base.repo, path: 'pull_request.base.repo' };
+  return undefined;
 }
 
 /** Field access that names the missing field in a PermanentError. */
@@ -121,36 +145,37 @@ class Payload {
     return v;
   }
 
-  sha(value: string): string {
-    if (!SHA.test(value)) this.bad(`'${value.slice(0, 80)}' is not a commit sha`);
-    return value.toLowerCase();
+  /** The field `key` of `o`, named `path` in a refusal. */
+  at(o: Obj, key: string, path = key): Field {
+    return { value: o[key], path };
   }
 
-  /** A target for `sha` in `repo` (with its URL and owner), from an event on `base`. */
-  target(base: unknown, sha: string, repo: unknown, path: string): BuildTarget {
-    const b = this.repository(base, 'repository');
-    const r = this.repository(repo, path);
-    const url = r.o.clone_url ?? r.o.ssh_url;
-    if (typeof url !== 'string' || url === '') this.bad(`${path}.clone_url is missing`);
+  /**
+   * A target for the commit `sha` in `repo` (its URL, owner and name), from an event on
+   * `base` (by default `repo` itself). Every problem of the three is named in one refusal.
+   */
+  target(sha: Field, repo: unknown, path: string, base?: Field): BuildTarget {
+    const problems: string[] = [];
+    const commit = commitShaOf(sha.value, sha.path);
+    if ('problem' in commit) problems.push(commit.problem);
+    const head = repositoryOf(repo, path);
+    if ('problem' in head) problems.push(head.problem);
+    else if (head.repository.url === undefined)
+      problems.push(`${path}.clone_url and ${path}.ssh_url are missing (the URL a job clones)`);
+    const from = base ? repositoryOf(base.value, base.path) : head;
+    if (base && 'problem' in from) problems.push(from.problem);
+    if ('problem' in commit || 'problem' in head || 'problem' in from || !head.repository.url)
+      this.bad(problems.join('; '));
     const installation = this.root.installation as Obj | null | undefined;
     const id = installation?.id;
     return {
-      repository: { owner: b.owner, name: b.name },
-      sha,
-      repoUrl: url,
-      repoOwner: r.owner,
-      repoName: r.name,
+      repository: { owner: from.repository.owner, name: from.repository.name },
+      sha: commit.sha,
+      repoUrl: head.repository.url,
+      repoOwner: head.repository.owner,
+      repoName: head.repository.name,
       labels: [],
       installationId: typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined,
     };
-  }
-
-  private repository(value: unknown, path: string): { o: Obj; owner: string; name: string } {
-    const o = this.asObj(value, path);
-    const owner = this.asObj(o.owner, `${path}.owner`);
-    // Push payloads carry owner.name (and, today, owner.login); the others owner.login.
-    const login = typeof owner.login === 'string' && owner.login ? owner.login : owner.name;
-    if (typeof login !== 'string' || login === '') this.bad(`${path}.owner.login is missing`);
-    return { o, owner: login, name: this.str(o, 'name', `${path}.name`) };
   }
 }

@@ -1,8 +1,11 @@
 import {
   envelopeToFields,
+  errorMessage,
+  isPermanent,
   payloadOf,
   rawEventFromFields,
   validateJobRequest,
+  type InstallationLookup,
   type Logger,
   type Output,
 } from '@solstice/shared';
@@ -15,6 +18,8 @@ import { toJobRequests, type ExpandSettings, type WorkflowOutcome } from './to-j
 export interface ExpandDeps {
   /** undefined: no App credentials, so no workflow file is read. */
   source: WorkflowSource | undefined;
+  /** Finds the installation of an event that names none; without it such an event's file is not read. */
+  installations?: InstallationLookup;
   settings: ExpandSettings & EventSettings & { limits: WorkflowLimits };
   /** `{P}:jobs` */
   jobsStream: string;
@@ -39,8 +44,8 @@ export async function expandEvent(
     log.info({ jobs: 0, request_ids: [], reason: found.skip }, 'event builds nothing');
     return [];
   }
-  const { target } = found;
-  const workflow = await workflowOf(target, d, log);
+  const { target, noInstallation } = await located(found.target, d, log);
+  const workflow = await workflowOf(target, d, log, noInstallation);
   const envelopes = toJobRequests({
     delivery: event.delivery,
     target,
@@ -65,14 +70,40 @@ export async function expandEvent(
   return envelopes.map((e) => ({ stream: d.jobsStream, fields: envelopeToFields(e) }));
 }
 
+const NO_INSTALLATION = 'the event names no installation of the GitHub App';
+
+/**
+ * The target with the installation its event names, else the App's installation on the
+ * repository (the original integration's minimal payloads name none), else why there is none:
+ * the workflow file is then not read. A lookup that may succeed later throws (a retry).
+ */
+async function located(
+  target: BuildTarget,
+  d: ExpandDeps,
+  log: Logger,
+): Promise<{ target: BuildTarget; noInstallation?: string }> {
+  if (target.installationId !== undefined || !d.source) return { target };
+  if (!d.installations) return { target, noInstallation: NO_INSTALLATION };
+  const { owner, name } = target.repository;
+  try {
+    const installationId = await d.installations.installationFor(owner, name);
+    log.info({ installation: installationId }, 'the event names no installation: found it');
+    return { target: { ...target, installationId } };
+  } catch (err) {
+    if (!isPermanent(err)) throw err;
+    return { target, noInstallation: `${NO_INSTALLATION}, and ${errorMessage(err)}` };
+  }
+}
+
 async function workflowOf(
   target: BuildTarget,
   d: ExpandDeps,
   log: Logger,
+  noInstallation = NO_INSTALLATION,
 ): Promise<WorkflowOutcome> {
   if (!d.source) return { kind: 'none' };
   if (target.installationId === undefined) {
-    const reason = 'not read: the event names no installation of the GitHub App';
+    const reason = `not read: ${noInstallation}`;
     log.warn({ reason }, 'workflow file not read');
     return { kind: 'unusable', reason };
   }

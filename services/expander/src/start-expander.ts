@@ -40,8 +40,15 @@ export async function startExpander(
     const metrics = createMetrics('expander');
     const counters = expanderMetrics(metrics);
     const { redis } = connections;
-    const source = appWorkflowSource({ config, redis, keys, log, metrics, counters });
-    const deps = { source, settings: config, jobsStream: keys.jobs, log, metrics: counters };
+    const github = appWorkflowSource({ config, redis, keys, log, metrics, counters });
+    const deps = {
+      source: github?.source,
+      installations: github?.installations,
+      settings: config,
+      jobsStream: keys.jobs,
+      log,
+      metrics: counters,
+    };
     const stage = createStage({
       group: 'expander',
       stream: keys.events,

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mayHaveHappened, type JobResult, type Logger } from '@solstice/shared';
+import {
+  mayHaveHappened,
+  type InstallationLookup,
+  type JobResult,
+  type Logger,
+} from '@solstice/shared';
 import type { ChecksClient, RunPlace } from './adapters/checks-client.js';
 import type { CheckStore } from './adapters/check-store.js';
-import type { InstallationLookup } from './adapters/installation-lookup.js';
 import type { LogUploader } from './adapters/log-uploader.js';
 import { conclusionOf, resultStep, type CheckRecord } from './check-record.js';
 import {

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { errorMessage, mayHaveHappened, type JobEnvelope, type Logger } from '@solstice/shared';
+import {
+  errorMessage,
+  mayHaveHappened,
+  type InstallationLookup,
+  type JobEnvelope,
+  type Logger,
+} from '@solstice/shared';
 import type { ChecksClient, RunPlace } from './adapters/checks-client.js';
 import type { CheckStore } from './adapters/check-store.js';
-import type { InstallationLookup } from './adapters/installation-lookup.js';
 import { queuedStep, type CheckRecord } from './check-record.js';
 import { queuedCheckRun } from './check-run-for.js';
 import type { ReporterMetrics } from './reporter-metrics.js';

@@ -1,5 +1,7 @@
 import {
   createGitHubApp,
+  createInstallationLookup,
+  type InstallationLookup,
   type Keys,
   type Logger,
   type Metrics,
@@ -9,6 +11,13 @@ import type { ExpanderConfig } from '../config.js';
 import { countFetch, type ExpanderMetrics } from '../expander-metrics.js';
 import { WORKFLOW_PATH } from '../to-job-requests.js';
 import { createWorkflowSource, type WorkflowSource } from './workflow-source.js';
+
+/** What the expander reads from GitHub as the App. */
+export interface AppReads {
+  source: WorkflowSource;
+  /** The installation of an event that names none (the original integration's minimal payloads). */
+  installations: InstallationLookup;
+}
 
 /**
  * The workflow files, read as the GitHub App (installation tokens shared through Redis);
@@ -21,7 +30,7 @@ export function appWorkflowSource(o: {
   log: Logger;
   metrics: Metrics;
   counters: ExpanderMetrics;
-}): WorkflowSource | undefined {
+}): AppReads | undefined {
   const { config, redis, keys, log } = o;
   if (!config.github.app) {
     log.warn(
@@ -38,7 +47,7 @@ export function appWorkflowSource(o: {
     log,
     metrics: o.metrics,
   });
-  return createWorkflowSource({
+  const source = createWorkflowSource({
     app,
     redis,
     keyFor: keys.workflowCache,
@@ -48,4 +57,8 @@ export function appWorkflowSource(o: {
     log,
     counted: countFetch(o.counters),
   });
+  return {
+    source,
+    installations: createInstallationLookup({ app, redis, keyFor: keys.installation }),
+  };
 }

@@ -6,6 +6,12 @@ import {
   example,
   forkPullRequest,
 } from '../../../../test/support/payloads.js';
+import {
+  SEED_CURL_BODY,
+  SEED_PULL_REQUEST,
+  SEED_PUSH,
+  withSha,
+} from '../../../../test/support/seed-payloads.js';
 
 const settings: EventSettings = { checkName: 'Solstice CI', checkSuiteRequested: false };
 
@@ -75,10 +81,21 @@ describe('push', () => {
     expect(() => eventTarget('push', p, settings)).toThrow('invalid push payload: repository');
   });
 
-  it('refuses an `after` that is not a commit sha', () => {
+  it('refuses an `after` that is not a commit id, naming the field', () => {
     const p = push();
     p.after = 'main; rm -rf /';
-    expect(() => eventTarget('push', p, settings)).toThrow(/is not a commit sha/);
+    expect(() => eventTarget('push', p, settings)).toThrow(
+      'invalid push payload: after "main; rm -rf /" is not a commit id (40 or 64 hex digits)',
+    );
+  });
+
+  it('refuses a repository without clone_url and ssh_url, naming both', () => {
+    const p = push();
+    delete p.repository.clone_url;
+    delete p.repository.ssh_url;
+    expect(() => eventTarget('push', p, settings)).toThrow(
+      'invalid push payload: repository.clone_url and repository.ssh_url are missing (the URL a job clones)',
+    );
   });
 });
 
@@ -111,6 +128,14 @@ describe('pull_request', () => {
     });
   });
 
+  it('refuses a head sha that is not a commit id, naming pull_request.head.sha', () => {
+    const p = withAction('pull_request', 'opened');
+    p.pull_request.head.sha = 'abc123';
+    expect(() => eventTarget('pull_request', p, settings)).toThrow(
+      'invalid pull_request payload: pull_request.head.sha "abc123" is not a commit id',
+    );
+  });
+
   it('builds nothing when the head repository was deleted', () => {
     const p = withAction('pull_request', 'opened');
     p.pull_request.head.repo = null;
@@ -140,6 +165,14 @@ describe('check_suite', () => {
   it('builds nothing when completed', () => {
     expect(skipOf('check_suite', example('check_suite'))).toMatch(/completed/);
   });
+
+  it('refuses a head_sha that is not a commit id, naming check_suite.head_sha', () => {
+    const p = withAction('check_suite', 'rerequested');
+    p.check_suite.head_sha = 'HEAD';
+    expect(() => eventTarget('check_suite', p, settings)).toThrow(
+      'invalid check_suite payload: check_suite.head_sha "HEAD" is not a commit id',
+    );
+  });
 });
 
 describe('check_run', () => {
@@ -168,6 +201,89 @@ describe('check_run', () => {
 
   it('builds nothing when created or completed', () => {
     expect(skipOf('check_run', example('check_run'))).toMatch(/created/);
+  });
+});
+
+describe("the original integration's minimal payloads (its design note)", () => {
+  const SHA = 'c0ffee'.repeat(6) + 'c0ff';
+  const parsed = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+  it('builds a push of only `after` and the clone and ssh URLs, owner and name from clone_url', () => {
+    expect(targetOf('push', parsed(SEED_PUSH))).toEqual({
+      repository: { owner: 'org', name: 'repo' },
+      sha: '0123456789abcdef0123456789abcdef01234567',
+      repoUrl: 'https://github.com/org/repo.git',
+      repoOwner: 'org',
+      repoName: 'repo',
+      labels: [],
+      installationId: undefined,
+    });
+  });
+
+  it('builds a push of only `after`, repository.full_name and clone_url', () => {
+    const p = {
+      after: SHA,
+      repository: { full_name: 'Octo-Org/Hello.World', clone_url: 'https://example.test/x.git' },
+    };
+    expect(targetOf('push', p)).toMatchObject({
+      repository: { owner: 'Octo-Org', name: 'Hello.World' },
+      repoUrl: 'https://example.test/x.git',
+      repoOwner: 'Octo-Org',
+      repoName: 'Hello.World',
+    });
+  });
+
+  it('takes owner and name from ssh_url when that is the only URL', () => {
+    const p = { after: SHA, repository: { ssh_url: 'ssh://git@ghes.example.com:2222/org/r.git' } };
+    expect(targetOf('push', p)).toMatchObject({
+      repository: { owner: 'org', name: 'r' },
+      repoUrl: 'ssh://git@ghes.example.com:2222/org/r.git',
+    });
+  });
+
+  it("builds a pull request of only the head's sha and repository URLs, on the head repository", () => {
+    expect(targetOf('pull_request', parsed(withSha(SEED_PULL_REQUEST, SHA)))).toEqual({
+      repository: { owner: 'org', name: 'repo' },
+      sha: SHA,
+      repoUrl: 'https://github.com/org/repo.git',
+      repoOwner: 'org',
+      repoName: 'repo',
+      labels: [],
+      installationId: undefined,
+    });
+  });
+
+  it('puts a minimal pull request from a fork on its base repository when it gives one', () => {
+    const p = parsed(withSha(SEED_PULL_REQUEST, SHA)) as { pull_request: Record<string, unknown> };
+    p.pull_request.head = {
+      sha: SHA,
+      repo: { clone_url: 'https://github.com/fork/repo.git' },
+    };
+    p.pull_request.base = { repo: { full_name: 'org/repo' } };
+    expect(targetOf('pull_request', p)).toMatchObject({
+      repository: { owner: 'org', name: 'repo' },
+      repoOwner: 'fork',
+      repoUrl: 'https://github.com/fork/repo.git',
+    });
+  });
+
+  it("refuses the note's pull request as written: its sha has 38 hex digits", () => {
+    expect(() => eventTarget('pull_request', parsed(SEED_PULL_REQUEST), settings)).toThrow(
+      new PermanentError(
+        'invalid pull_request payload: pull_request.head.sha "89abcdef0123456789abcdef0123456789abcd" ' +
+          'is not a commit id (40 or 64 hex digits)',
+      ),
+    );
+  });
+
+  it("refuses the note's curl smoke test body, naming every missing field", () => {
+    expect(() => eventTarget('push', parsed(SEED_CURL_BODY), settings)).toThrow(
+      new PermanentError(
+        'invalid push payload: after "deadbeef" is not a commit id (40 or 64 hex digits); ' +
+          'repository gives no owner and name: missing repository.owner.login, repository.name, ' +
+          'repository.full_name, repository.clone_url, repository.ssh_url',
+      ),
+    );
   });
 });
 

@@ -1,6 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import {
   createGitHubApp,
+  createInstallationLookup,
+  type InstallationLookup,
   type Keys,
   type Logger,
   type Metrics,
@@ -9,7 +11,6 @@ import {
 import type { ReporterConfig } from '../config.js';
 import { createCheckStore, type CheckStore } from './check-store.js';
 import { createChecksClient, type ChecksClient } from './checks-client.js';
-import { createInstallationLookup, type InstallationLookup } from './installation-lookup.js';
 import { createLogUploader, type LogUploader } from './log-uploader.js';
 
 /** The reporter's outside world: Check Run records in Redis, GitHub as the App, S3. */
@@ -20,9 +21,6 @@ export interface ReporterAdapters {
   /** Undefined without S3_ENDPOINT and LOGS_BASE_URL: no log copy. */
   uploader: LogUploader | undefined;
 }
-
-// GitHub moves a repository to another installation rarely; an hour bounds a stale answer.
-const INSTALLATION_TTL_S = 3600;
 
 export function reporterAdapters(o: {
   config: ReporterConfig;
@@ -48,12 +46,7 @@ export function reporterAdapters(o: {
       leaseMs: config.createLeaseMs,
     }),
     checks: createChecksClient(app, config.github.app.appId),
-    installations: createInstallationLookup({
-      app,
-      redis,
-      keyFor: keys.installation,
-      ttlSeconds: INSTALLATION_TTL_S,
-    }),
+    installations: createInstallationLookup({ app, redis, keyFor: keys.installation }),
     uploader: logUploaderFor(config),
   };
 }
