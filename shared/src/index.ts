@@ -117,6 +117,7 @@ export { checkRunName, jobIdOfCheckRun } from './github/check-run-name.js';
 export { repositoryOf, type PayloadRepository, type RepositoryOf } from './github/repository-of.js';
 export { parseRepoUrl } from './github/parse-repo-url.js';
 export { commitShaOf } from './github/commit-sha-of.js';
+export { showValue } from './github/show-value.js';
 export {
   isRateLimited,
   isTokenMint,

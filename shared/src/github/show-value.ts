@@ -1,8 +1,11 @@
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
 /**
- * A value from a payload, JSON-quoted and cut to `max` characters, safe to put in a reason
- * that reaches logs, dead entries and Check Run summaries (no control characters, no markup).
+ * A value from a payload or a workflow file, cut to `max` characters and JSON-quoted, safe to
+ * put in a reason that reaches logs, dead entries and Check Run summaries (control characters
+ * escaped, no markup).
  */
 export function showValue(value: unknown, max = 80): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > max ? `${json.slice(0, max)}…` : json;
+  if (typeof value === 'string') return JSON.stringify(cut(value, max));
+  return cut(JSON.stringify(value) ?? String(value), max);
 }

@@ -142,7 +142,7 @@ describe('commitShaOf: a commit id is 40 or 64 hex digits', () => {
 
   it('cuts a long value short in the reason', () => {
     expect(commitShaOf('x'.repeat(500), 'pull_request.head.sha')).toEqual({
-      problem: `pull_request.head.sha "${'x'.repeat(79)}… is not a commit id (40 or 64 hex digits)`,
+      problem: `pull_request.head.sha "${'x'.repeat(80)}…" is not a commit id (40 or 64 hex digits)`,
     });
   });
 });

@@ -265,6 +265,90 @@ describe('expander against Redis and the GitHub stand-in', () => {
     );
   });
 
+  it("finds the App's installation on the repository for an event that names none", async () => {
+    h = harness(github);
+    const repo = newRepo();
+    const sha = newSha();
+    github.putWorkflow(repo, sha, THREE_JOBS);
+    const payload = pushPayload(repo, sha);
+    delete payload.installation;
+    await h.start();
+    await h.addEvent(eventFields('push', payload));
+    const jobs = await waitFor(async () => {
+      const j = await h.jobs();
+      return j.length === 3 && j;
+    }, 'the 3 jobs');
+    expect(jobs.map((e) => e.installation_id)).toEqual([INSTALLATION, INSTALLATION, INSTALLATION]);
+    const lookups = callsFor(repo, /\/installation$/);
+    expect(lookups.map((c) => [c.method, c.status, c.auth])).toEqual([['GET', 200, 'jwt']]);
+  });
+
+  it('gives the single job, saying why, when the App is not installed on that repository', async () => {
+    h = harness(github);
+    const payload = pushPayload(newRepo(), newSha());
+    delete payload.installation;
+    payload.repository.full_name = 'elsewhere/repo';
+    payload.repository.owner.login = 'elsewhere';
+    await h.start();
+    await h.addEvent(eventFields('push', payload));
+    const [job] = await waitFor(async () => {
+      const j = await h.jobs();
+      return j.length === 1 && j;
+    }, 'the single job');
+    expect(job!.installation_id).toBeNull();
+    expect(job!.workflow_error).toMatch(
+      /^\.solstice\/workflow\.kdl: not read: the event names no installation of the GitHub App, and GitHub refused to find the App's installation on elsewhere\/repo-.*: 404 Not Found$/,
+    );
+  });
+
+  it('reads settings written as `runs_on value="x"`, in KDL 2 and in KDL 1', async () => {
+    h = harness(github);
+    const repo = newRepo();
+    const [v2, v1] = [newSha(), newSha()];
+    const job = 'job "build" {\n  runs_on value="illumos-latest"\n  script value="b.sh"\n}\n';
+    github.putWorkflow(repo, v2, job);
+    github.putWorkflow(repo, v1, `workflow enabled=true {\n${job}}\n`);
+    await h.start();
+    await h.addEvent(eventFields('push', pushPayload(repo, v2)));
+    await h.addEvent(eventFields('push', pushPayload(repo, v1)));
+    const jobs = await waitFor(async () => {
+      const j = await h.jobs();
+      return j.length === 2 && j;
+    }, 'the job of each file');
+    expect(jobs.map((e) => [e.job.commit_sha, e.job.runs_on, e.job.script_path])).toEqual([
+      [v2, 'illumos-latest', 'b.sh'],
+      [v1, 'illumos-latest', 'b.sh'],
+    ]);
+    expect(h.logs.lines().map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['workflow file read as KDL 2', 'workflow file read as KDL 1']),
+    );
+  });
+
+  it('names the line and form of a file mixing KDL 1 and KDL 2 in the single job', async () => {
+    h = harness(github);
+    const repo = newRepo();
+    const sha = newSha();
+    github.putWorkflow(
+      repo,
+      sha,
+      'workflow {\n  job "build" cache=#false\n  job "test" cache=false\n}\n',
+    );
+    await h.start();
+    await h.addEvent(eventFields('push', pushPayload(repo, sha)));
+    const [job, ...rest] = await waitFor(async () => {
+      const j = await h.jobs();
+      return j.length > 0 && j;
+    }, 'the single job');
+    expect(rest).toEqual([]);
+    expect(job!.job.workflow_job_id).toBeNull();
+    expect(job!.workflow_error).toBe(
+      '.solstice/workflow.kdl: mixes KDL 1 and KDL 2: ' +
+        "line 2 has KDL 2's #false (KDL 1 writes false), " +
+        "line 3 has KDL 1's bare false (KDL 2 writes #false); " +
+        'write the whole file in one version (KDL 2: https://kdl.dev)',
+    );
+  });
+
   it('mints a new token when GitHub refuses a cached one (revoked before its expiry)', async () => {
     h = harness(github);
     const repo = newRepo();

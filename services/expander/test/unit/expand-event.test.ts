@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { envelopeFromFields, PermanentError, requestIdFor } from '@solstice/shared';
+import {
+  envelopeFromFields,
+  PermanentError,
+  requestIdFor,
+  type InstallationLookup,
+} from '@solstice/shared';
 import type {
   WorkflowAt,
   WorkflowFile,
@@ -8,6 +13,7 @@ import type {
 import { expandEvent, type ExpandDeps } from '../../src/expand-event.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { example, type Payload } from '../../../../test/support/payloads.js';
+import { SEED_PUSH } from '../../../../test/support/seed-payloads.js';
 
 /** A workflow source that answers from a table and remembers what it was asked. */
 function sourceOf(file: WorkflowFile | Error): WorkflowSource & { asked: WorkflowAt[] } {
@@ -125,6 +131,68 @@ describe('expanding one stored event', () => {
     expect(source.asked).toEqual([]);
     expect(out!.fields.workflow_error).toMatch(/no installation of the GitHub App/);
     expect(out!.fields.installation_id).toBe('');
+  });
+
+  describe("an event that names no installation (the design note's minimal payloads)", () => {
+    /** An installation lookup that answers from a table and remembers what it was asked. */
+    function lookupOf(answer: number | Error): InstallationLookup & { asked: string[] } {
+      const asked: string[] = [];
+      return {
+        asked,
+        installationFor: async (owner, repo) => {
+          asked.push(`${owner}/${repo}`);
+          if (answer instanceof Error) throw answer;
+          return answer;
+        },
+        forget: async () => undefined,
+      };
+    }
+
+    it("reads the workflow with the App's installation on the repository", async () => {
+      const source = sourceOf({ state: 'file', text: WORKFLOW });
+      const installations = lookupOf(31);
+      const outputs = await expandEvent(storedEvent(SEED_PUSH), {
+        ...deps(source).d,
+        installations,
+      });
+      expect(installations.asked).toEqual(['org/repo']);
+      expect(source.asked).toEqual([
+        { owner: 'org', repo: 'repo', sha: JSON.parse(SEED_PUSH).after, installationId: 31 },
+      ]);
+      const envelopes = outputs.map((o) => envelopeFromFields(o.fields));
+      expect(envelopes.map((e) => [e.job.workflow_job_id, e.installation_id])).toEqual([
+        ['build', 31],
+        ['test', 31],
+        ['lint', 31],
+      ]);
+    });
+
+    it('gives the single job, saying why, when the App is not installed there', async () => {
+      const source = sourceOf({ state: 'file', text: WORKFLOW });
+      const installations = lookupOf(
+        new PermanentError(
+          "GitHub refused to find the App's installation on org/repo: 404 Not Found",
+        ),
+      );
+      const [out, ...rest] = await expandEvent(storedEvent(SEED_PUSH), {
+        ...deps(source).d,
+        installations,
+      });
+      expect(rest).toEqual([]);
+      expect(source.asked).toEqual([]);
+      expect(out!.fields.workflow_error).toBe(
+        '.solstice/workflow.kdl: not read: the event names no installation of the GitHub App, ' +
+          "and GitHub refused to find the App's installation on org/repo: 404 Not Found",
+      );
+    });
+
+    it('lets a lookup that may succeed later through, so the entry is retried', async () => {
+      const failing = expandEvent(storedEvent(SEED_PUSH), {
+        ...deps(sourceOf({ state: 'absent' })).d,
+        installations: lookupOf(new Error('502 Bad Gateway')),
+      });
+      await expect(failing).rejects.toThrow('502 Bad Gateway');
+    });
   });
 
   it('builds nothing for an event it does not take, and logs why', async () => {

@@ -96,6 +96,129 @@ describe('KDL 1 workflow files (read by kdljs 0.2 when KDL 2 fails)', () => {
   });
 });
 
+describe('a setting as a child node with a value= property', () => {
+  it.each([
+    [
+      'KDL 2',
+      'kdl2',
+      `workflow {
+        job "build" {
+          runs_on value="illumos-latest"
+          script value=".solstice/build.sh"
+        }
+        job "test" { runs-on value="ubuntu-22.04"; }
+      }`,
+    ],
+    [
+      'KDL 1',
+      'kdl1',
+      `workflow enabled=true {
+        job "build" {
+          runs_on value=r"illumos-latest"
+          script value=".solstice/build.sh"
+        }
+        job "test" { runs-on value="ubuntu-22.04"; }
+      }`,
+    ],
+  ])(
+    'reads runs_on value="x" and script value="x" as runs_on "x" and script "x" (%s)',
+    (_v, parser, text) => {
+      const parsed = jobsOf(text);
+      expect(parsed.parser).toBe(parser);
+      expect(parsed.jobs).toEqual([
+        { id: 'build', runsOn: 'illumos-latest', script: '.solstice/build.sh' },
+        { id: 'test', runsOn: 'ubuntu-22.04', script: null },
+      ]);
+    },
+  );
+
+  it.each([
+    ['KDL 2', 'workflow {\n  job "a"\n  job "build" {\n    runs_on label="illumos"\n  }\n}'],
+    [
+      'KDL 1',
+      'workflow on=true {\n  job "a"\n  job "build" {\n    runs_on label="illumos"\n  }\n}',
+    ],
+  ])('names the line and the form of any other property (%s)', (_v, text) => {
+    expect(errorOf(text)).toBe(
+      'job "build": line 4: runs_on label="illumos" is not a form of runs_on ' +
+        '(write runs_on "…" or runs_on value="…")',
+    );
+  });
+
+  it('finds the line of a job written on one line', () => {
+    expect(errorOf('job "a"\njob "b" { script path="b.sh"; }')).toBe(
+      'job "b": line 2: script path="b.sh" is not a form of script (write script "…" or script value="…")',
+    );
+  });
+
+  it('refuses a setting node that gives two values, naming its line', () => {
+    expect(errorOf('job "build" {\n  runs_on "a" value="b"\n}')).toBe(
+      'job "build": line 2: runs_on "a" value="b" gives runs_on 2 values (write runs_on "…" or runs_on value="…")',
+    );
+    expect(errorOf('job "build" {\n\n  script "a.sh" "b.sh"\n}')).toMatch(
+      /^job "build": line 3: script "a.sh" "b.sh" gives script 2 values/,
+    );
+  });
+
+  it('still refuses runs_on given both as a property and as a node', () => {
+    expect(errorOf('job a runs_on="x" { runs_on value="y"; }')).toBe(
+      'job "a": runs_on is set more than once',
+    );
+  });
+});
+
+describe('a file that mixes KDL 1 and KDL 2 names a line of each, and the form', () => {
+  it.each([
+    [
+      'an unquoted value (KDL 2) and a bare true (KDL 1)',
+      'workflow {\n  job "build" runs_on=ubuntu-22.04\n  job "test" enabled=true\n}\n',
+      'line 2 has KDL 2\'s unquoted value "ubuntu-22.04" (KDL 1 quotes it), ' +
+        "line 3 has KDL 1's bare true (KDL 2 writes #true)",
+    ],
+    [
+      'raw strings of both',
+      'workflow {\n  job "build" script=r"build.sh"\n  job "test" script=#"test.sh"#\n}\n',
+      'line 2 has a KDL 1 raw string r"…" (KDL 2 writes #"…"#), ' +
+        'line 3 has a KDL 2 raw string #"…"# (KDL 1 writes r#"…"#)',
+    ],
+    [
+      '#false and false',
+      'workflow {\n  job "build" cache=#false\n  job "test" cache=false\n}\n',
+      "line 2 has KDL 2's #false (KDL 1 writes false), " +
+        "line 3 has KDL 1's bare false (KDL 2 writes #false)",
+    ],
+    [
+      'a multi-line string and a bare null',
+      'job "a" script="""\n  x.sh\n  """\njob "b" cache=null\n',
+      'line 1 has a KDL 2 multi-line string """ (KDL 1 has none), ' +
+        "line 4 has KDL 1's bare null (KDL 2 writes #null)",
+    ],
+  ])('%s', (_what, text, lines) => {
+    expect(errorOf(text)).toBe(
+      `mixes KDL 1 and KDL 2: ${lines}; write the whole file in one version (KDL 2: https://kdl.dev)`,
+    );
+  });
+
+  it('is not fooled by forms inside strings or comments', () => {
+    // Only the bare true of line 2 is KDL 1: "x=true" is a string, `y=#true` a comment.
+    expect(errorOf('job "a" note="x=true" // y=#true\njob "b" ok=true\njob "c" {\n')).toBe(
+      "not valid KDL 1 (line 2 has KDL 1's bare true): unexpected end of file (a { without its })",
+    );
+  });
+
+  it('names the error of the version a file is written in (KDL 1: bare true)', () => {
+    expect(errorOf('workflow enabled=true {\n  job "build"\n}\n}\n')).toBe(
+      'not valid KDL 1 (line 1 has KDL 1\'s bare true): unexpected "}" at line 4, column 1',
+    );
+  });
+
+  it('names the error of the version a file is written in (KDL 2: #true)', () => {
+    expect(errorOf('workflow enabled=#true {\n  job build\n}\n}\n')).toBe(
+      'not valid KDL 2 (line 1 has KDL 2\'s #true): unexpected "}" at line 4, column 1',
+    );
+  });
+});
+
 describe('files that cannot be used', () => {
   it('is unusable without jobs', () => {
     expect(errorOf('')).toMatch(/^no jobs/);
