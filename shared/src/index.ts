@@ -1,6 +1,7 @@
 export { PermanentError, HttpError, ConfigError, isPermanent, errorMessage } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ConfigReader, flagName, redactUrl, type ConfigSource } from './config/reader.js';
+export { readSecret, type SecretValue } from './config/secret.js';
 export {
   readStageSettings,
   readRedisSettings,

@@ -11,11 +11,13 @@ export interface RawEvent {
   installation_target_type: string;
   installation_target_id: string;
   received_at: string;
+  /** '1' when the request had no X-GitHub-Delivery and the receiver made `delivery` up. */
+  delivery_generated?: '1';
 }
 
-/** The stream entry: exactly the RawEvent fields, in a fixed order. */
+/** The stream entry: exactly the RawEvent fields, in a fixed order (delivery_generated only when set). */
 export function rawEventToFields(e: RawEvent): Record<string, string> {
-  return {
+  const fields: Record<string, string> = {
     delivery: e.delivery,
     hook_id: e.hook_id,
     event: e.event,
@@ -25,6 +27,8 @@ export function rawEventToFields(e: RawEvent): Record<string, string> {
     installation_target_id: e.installation_target_id,
     received_at: e.received_at,
   };
+  if (e.delivery_generated === '1') fields.delivery_generated = '1';
+  return fields;
 }
 
 export function rawEventFromFields(fields: Record<string, string>): RawEvent {
@@ -40,6 +44,7 @@ export function rawEventFromFields(fields: Record<string, string>): RawEvent {
     installation_target_type: fields.installation_target_type ?? '',
     installation_target_id: fields.installation_target_id ?? '',
     received_at: fields.received_at ?? '',
+    ...(fields.delivery_generated === '1' ? { delivery_generated: '1' as const } : {}),
   };
 }
 

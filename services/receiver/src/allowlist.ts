@@ -1,3 +1,5 @@
+import picomatch from 'picomatch';
+
 export interface AllowlistSettings {
   /** Globs over `owner/name` (`octo-org/*`). */
   repos: readonly string[];
@@ -8,29 +10,31 @@ export interface AllowlistSettings {
 /** Characters a glob may hold: GitHub names plus `*` and `?`. */
 export const GLOB_PATTERN = /^[A-Za-z0-9._\-/*?]+$/;
 
-/** `*` matches any run of characters, `?` one character; case-insensitive, whole name. */
-export function globToRegExp(glob: string): RegExp {
-  const source = glob
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.\-/]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, 'i');
+/**
+ * A matcher with picomatch's semantics (https://github.com/micromatch/picomatch): `*` is any
+ * run of characters and `?` one character, neither ever crossing `/`, so `octo*` cannot let
+ * `octo-evil/repo` in (issue 13). Case-insensitive like GitHub's names; `dot` so that
+ * `octo-org/*` also takes `octo-org/.github`.
+ */
+export function globMatcher(glob: string): (name: string) => boolean {
+  return picomatch(glob, { nocase: true, dot: true });
 }
 
 /**
  * A predicate over a payload: true when its repository matches ALLOWED_REPOS or its owner
- * matches ALLOWED_OWNERS; with neither list set every repository is allowed.
+ * matches ALLOWED_OWNERS; with neither list set every repository is allowed. A payload without
+ * a repository is refused when a list is set.
  */
 export function createAllowlist(
   s: AllowlistSettings,
 ): (payload: Record<string, unknown>) => boolean {
   if (s.repos.length === 0 && s.owners.length === 0) return () => true;
-  const repos = s.repos.map(globToRegExp);
-  const owners = s.owners.map(globToRegExp);
+  const repos = s.repos.map(globMatcher);
+  const owners = s.owners.map(globMatcher);
   return (payload) => {
     const { fullName, owner } = repositoryOf(payload);
-    if (fullName !== undefined && repos.some((re) => re.test(fullName))) return true;
-    return owner !== undefined && owners.some((re) => re.test(owner));
+    if (fullName !== undefined && repos.some((match) => match(fullName))) return true;
+    return owner !== undefined && owners.some((match) => match(owner));
   };
 }
 

@@ -4,21 +4,28 @@ import {
   readEventRules,
   readLogLevel,
   readRedisSettings,
+  readSecret,
   type ConfigSource,
 } from '@solstice/shared';
 import { GLOB_PATTERN } from './allowlist.js';
+import { readHttpLimits, type HttpLimits } from './http-limits.js';
 import { readRecoveryConfig, type RecoveryConfig } from './recovery/config.js';
 
 export interface ReceiverConfig {
   httpAddr: string;
+  /** /metrics, /healthz, /readyz, off the public webhook port. */
+  metricsAddr: string;
   webhookPath: string;
   /** Any one verifies a signature (rotation); empty = dev mode, unsigned requests accepted. */
   webhookSecrets: string[];
   /** Which variable the secrets came from, for the start-up log line. */
-  secretVariable: 'GITHUB_WEBHOOK_SECRET' | 'WEBHOOK_SECRET' | undefined;
+  secretVariable:
+    'GITHUB_WEBHOOK_SECRET' | 'GITHUB_WEBHOOK_SECRET_FILE' | 'WEBHOOK_SECRET' | undefined;
   allowedRepos: string[];
   allowedOwners: string[];
   bodyLimit: number;
+  /** Connections, buffered bytes and timeouts of the HTTP server. */
+  limits: HttpLimits;
   dedupeTtlSeconds: number;
   checkSuiteRequested: boolean;
   redisUrl: string;
@@ -38,14 +45,18 @@ const DEFAULT_DEDUPE_TTL = 7 * 24 * 3600;
 export function readReceiverConfig(source: ConfigSource = {}): ReceiverConfig {
   const r = new ConfigReader(source);
   const { secrets, variable } = readSecrets(r);
+  const bodyLimit = r.int('BODY_LIMIT', DEFAULT_BODY_LIMIT, { min: 1024, max: 1024 * 1024 * 1024 });
   const config: ReceiverConfig = {
     httpAddr: readAddr(r, 'HTTP_ADDR', '0.0.0.0:8082'),
+    // 9100: the stages' ops ports run 9101–9103 (expander, publisher, reporter).
+    metricsAddr: readAddr(r, 'METRICS_ADDR', '0.0.0.0:9100'),
     webhookPath: readPath(r, 'WEBHOOK_PATH', '/webhooks/github'),
     webhookSecrets: secrets,
     secretVariable: variable,
     allowedRepos: readGlobs(r, 'ALLOWED_REPOS', 'owner/name globs like octo-org/*'),
     allowedOwners: readGlobs(r, 'ALLOWED_OWNERS', 'owner globs like octo-*'),
-    bodyLimit: r.int('BODY_LIMIT', DEFAULT_BODY_LIMIT, { min: 1024, max: 1024 * 1024 * 1024 }),
+    bodyLimit,
+    limits: readHttpLimits(r, bodyLimit),
     dedupeTtlSeconds: r.int('DEDUPE_TTL_SECONDS', DEFAULT_DEDUPE_TTL, { min: 1 }),
     ...readEventRules(r),
     ...readRedisSettings(r),
@@ -56,19 +67,28 @@ export function readReceiverConfig(source: ConfigSource = {}): ReceiverConfig {
   return config;
 }
 
+const SECRET_VARIABLES = ['GITHUB_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET_FILE', 'WEBHOOK_SECRET'];
+
 function readSecrets(r: ConfigReader): {
   secrets: string[];
   variable: ReceiverConfig['secretVariable'];
 } {
   const production = r.string('NODE_ENV') === 'production';
-  for (const variable of ['GITHUB_WEBHOOK_SECRET', 'WEBHOOK_SECRET'] as const) {
-    if (r.raw(variable) === undefined) continue;
-    // Commas separate secrets, so a secret cannot hold one.
-    const secrets = r.list(variable);
+  const found =
+    readSecret(r, 'GITHUB_WEBHOOK_SECRET', { file: true }) ?? readSecret(r, 'WEBHOOK_SECRET');
+  if (found !== undefined) {
+    const variable = found.from as NonNullable<ReceiverConfig['secretVariable']>;
+    // Commas separate secrets (rotation), so a secret cannot hold one.
+    const secrets = found.value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (secrets.length === 0) r.fail(variable, 'one or more secrets separated by commas');
     return { secrets, variable };
   }
-  if (production) {
+  // Set but refused (a flag, an unreadable file) has its own line already.
+  const given = SECRET_VARIABLES.some((name) => r.raw(name) !== undefined);
+  if (production && !given) {
     r.fail(
       'GITHUB_WEBHOOK_SECRET',
       'the webhook secret when NODE_ENV=production (without one, unsigned requests would be accepted)',

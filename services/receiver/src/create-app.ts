@@ -5,13 +5,12 @@ import { createWebhookHandler, type WebhookHandlerOptions } from './webhook-hand
 
 export interface AppOptions extends WebhookHandlerOptions {
   webhookPath: string;
-  /** The prom-client registry behind GET /metrics. */
-  registry: { metrics(): Promise<string>; contentType: string };
 }
 
 /**
- * The receiver's HTTP edge: POST <webhookPath> goes straight to the webhook handler (the hot
- * path); express serves /healthz, /readyz, /metrics and answers everything else.
+ * The receiver's public HTTP edge: POST <webhookPath> goes straight to the webhook handler (the
+ * hot path); express serves /healthz and /readyz (for probes that can only reach this port) and
+ * answers everything else. /metrics is served on METRICS_ADDR only, off the public port.
  */
 export function createApp(o: AppOptions): RequestListener {
   const webhook = createWebhookHandler(o);
@@ -31,10 +30,6 @@ export function createApp(o: AppOptions): RequestListener {
   app.get('/readyz', async (_req, res) => {
     const ready = await o.store.ping();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'redis unreachable' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    const text = await o.registry.metrics();
-    res.type(o.registry.contentType).send(text);
   });
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { EarlyRefusal } from './early-refusal.js';
 
 /** The HTTP status an error asks for (err.status set deep down); anything else is a 500. */
 export function statusOf(err: unknown): number {
@@ -7,26 +8,37 @@ export function statusOf(err: unknown): number {
   return status >= 400 && status <= 599 ? status : 500;
 }
 
-/** The one place an error becomes a response: its status and `{ error }`, no internals on a 500. */
+/**
+ * The one place an error becomes a response: its status and `{ error }`, no internals on a 500.
+ * An EarlyRefusal closes the connection after the answer (the rest of its body is never read).
+ */
 export function answerError(res: ServerResponse, err: unknown): void {
-  if (res.headersSent) return;
+  if (res.headersSent || res.destroyed) return;
   const status = statusOf(err);
   const message = status === 500 ? 'internal error' : (err as Error).message || 'request failed';
-  sendJson(res, status, { error: message });
+  const headers =
+    err instanceof EarlyRefusal ? { ...err.details.headers, connection: 'close' } : undefined;
+  sendJson(res, status, { error: message }, headers);
 }
 
 /**
  * Writes a JSON answer with node's own writeHead/end (express's res.json adds a mime lookup,
  * ETag and freshness checks on every delivery).
  */
-export function sendJson(res: ServerResponse, status: number, body?: Record<string, string>): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body?: Record<string, string>,
+  headers?: Record<string, string>,
+): void {
   if (body === undefined) {
-    res.writeHead(status).end();
+    res.writeHead(status, headers).end();
     return;
   }
   const text = JSON.stringify(body);
   res
     .writeHead(status, {
+      ...headers,
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
     })

@@ -29,13 +29,16 @@ export function logDelivery(
   if (status === 401) o.metrics.signatureFailures.inc();
   const line = {
     delivery: note.delivery,
+    ...(note.deliveryGenerated ? { deliveryGenerated: true } : {}),
     event: note.event,
     action: note.action,
     outcome,
     status,
     reason: note.reason,
   };
-  if (status >= 500) {
+  if (outcome === 'overloaded') {
+    o.log.warn(line, 'webhook refused: MAX_BUFFERED_BYTES of bodies already in flight');
+  } else if (status >= 500) {
     const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
     o.log.error({ ...line, err: cause }, 'webhook not stored');
   } else if (status === 401) {

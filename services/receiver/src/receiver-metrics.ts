@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Metrics } from '@solstice/shared';
 
 /** How a delivery ended; the `outcome` label of solstice_webhooks_received_total. */
@@ -12,17 +12,39 @@ export type Outcome =
   | 'bad_request'
   | 'too_large'
   | 'unsupported'
+  | 'overloaded'
   | 'unavailable'
   | 'error';
 
 export interface ReceiverMetrics {
   received: Counter<'event' | 'outcome'>;
   signatureFailures: Counter;
+  /** Connections closed to make room under MAX_CONNECTIONS (`idle`), or refused (`busy`). */
+  connectionsShed: Counter<'reason'>;
 }
 
 /** The receiver's own metrics, on the process registry from createMetrics('receiver'). */
-export function receiverMetrics(metrics: Metrics): ReceiverMetrics {
+export function receiverMetrics(
+  metrics: Metrics,
+  now: { connections: () => number; bufferedBytes: () => number },
+): ReceiverMetrics {
   const registers = [metrics.registry];
+  new Gauge({
+    name: 'solstice_receiver_connections',
+    help: 'Open HTTP connections of the webhook port (at most MAX_CONNECTIONS)',
+    registers,
+    collect() {
+      this.set(now.connections());
+    },
+  });
+  new Gauge({
+    name: 'solstice_receiver_buffered_bytes',
+    help: 'Request body bytes held across requests in flight (at most MAX_BUFFERED_BYTES)',
+    registers,
+    collect() {
+      this.set(now.bufferedBytes());
+    },
+  });
   return {
     received: new Counter({
       name: 'solstice_webhooks_received_total',
@@ -33,6 +55,12 @@ export function receiverMetrics(metrics: Metrics): ReceiverMetrics {
     signatureFailures: new Counter({
       name: 'solstice_webhook_signature_failures_total',
       help: 'Webhook requests refused for a missing or wrong X-Hub-Signature-256',
+      registers,
+    }),
+    connectionsShed: new Counter({
+      name: 'solstice_receiver_connections_shed_total',
+      help: 'Connections closed at MAX_CONNECTIONS: idle (no request in flight) or busy (refused)',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -1,15 +1,19 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   closeRedis,
   createMetrics,
   Lifecycle,
+  startOpsServer,
   type Logger,
   type Metrics,
   type Redis,
 } from '@solstice/shared';
-import { closeServer, listenOn } from './adapters/http-server.js';
+import { guardConnections } from './adapters/connection-guard.js';
+import { closeServer, createHttpServer, listenOn } from './adapters/http-server.js';
 import { createRedisEventStore } from './adapters/redis-event-store.js';
 import { createAllowlist } from './allowlist.js';
+import { createBodyBudget } from './body-budget.js';
 import type { ReceiverConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { receiverMetrics } from './receiver-metrics.js';
@@ -20,6 +24,8 @@ export interface Receiver {
   server: Server;
   /** `http://host:port` the server listens on (the real port when HTTP_ADDR asked for :0). */
   url: string;
+  /** `http://host:port` of /metrics, /healthz, /readyz (METRICS_ADDR). */
+  metricsUrl: string;
   redis: Redis;
   metrics: Metrics;
   /** Stops accepting, lets in-flight requests finish, closes Redis. Idempotent. */
@@ -33,8 +39,8 @@ export interface StartOptions {
 }
 
 /**
- * Wires Redis → app → HTTP server; the server is listening when this resolves. The
- * connection (openReceiverRedis) becomes the receiver's: close() closes it.
+ * Wires Redis → app → HTTP server (+ the ops server on METRICS_ADDR); both listen when this
+ * resolves. The connection (openReceiverRedis) becomes the receiver's: close() closes it.
  */
 export async function startReceiver(
   config: ReceiverConfig,
@@ -52,26 +58,48 @@ export async function startReceiver(
   life.defer('redis', () => closeRedis(redis));
   return life.starting(async () => {
     const metrics = createMetrics('receiver');
-    const app = createApp({
-      webhookPath: config.webhookPath,
-      bodyLimit: config.bodyLimit,
-      webhook: {
-        secrets: config.webhookSecrets,
-        checkSuiteRequested: config.checkSuiteRequested,
-        allowed: createAllowlist({ repos: config.allowedRepos, owners: config.allowedOwners }),
-        now: opts.now ?? (() => new Date()),
-      },
-      store: createRedisEventStore({
-        redis,
-        streamPrefix: config.streamPrefix,
-        dedupeTtlSeconds: config.dedupeTtlSeconds,
+    const { limits } = config;
+    const budget = createBodyBudget(limits.maxBufferedBytes);
+    const store = createRedisEventStore({ ...config, redis });
+    const server = createHttpServer(limits);
+    const guard = guardConnections(server, {
+      max: limits.maxConnections,
+      log,
+      onShed: (reason) => own.connectionsShed.inc({ reason }),
+    });
+    const own = receiverMetrics(metrics, { connections: guard.count, bufferedBytes: budget.held });
+    server.on(
+      'request',
+      createApp({
+        ...config,
+        budget,
+        // A held body is given back at the latest when REQUEST_TIMEOUT_MS cuts its request.
+        retryAfterSeconds: Math.ceil(limits.requestTimeoutMs / 1000),
+        webhook: {
+          secrets: config.webhookSecrets,
+          checkSuiteRequested: config.checkSuiteRequested,
+          allowed: createAllowlist({ repos: config.allowedRepos, owners: config.allowedOwners }),
+          now: opts.now ?? (() => new Date()),
+        },
+        store,
+        metrics: own,
+        log,
       }),
-      metrics: receiverMetrics(metrics),
+    );
+    const url = await listenOn(server, config.httpAddr);
+    life.defer('http server', () => closeServer(server, opts.closeGraceMs ?? 10_000));
+    const ops = await startOpsServer({
+      addr: config.metricsAddr,
       registry: metrics.registry,
+      ready: () => store.ping(),
       log,
     });
-    const { server, url } = await listenOn(config.httpAddr, app);
-    life.defer('http server', () => closeServer(server, opts.closeGraceMs ?? 10_000));
-    return { server, url, redis, metrics, close: life.close };
+    life.defer('ops server', () => new Promise((resolve) => ops.close(resolve)));
+    return { server, url, metricsUrl: urlOf(ops), redis, metrics, close: life.close };
   });
+}
+
+function urlOf(server: Server): string {
+  const { address, port } = server.address() as AddressInfo;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
 }

@@ -52,6 +52,17 @@ export class ConfigReader {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
 
+  /** true when `name` was given as a `--kebab-case` flag (so it shows in `ps`). */
+  fromFlag(name: string): boolean {
+    return this.flags.has(flagName(name));
+  }
+
+  /** Adds a problem line as it is: `NAME: what is wrong`. */
+  problem(line: string): undefined {
+    this.problems.push(line);
+    return undefined;
+  }
+
   fail(name: string, expected: string, got?: string): undefined {
     const shown =
       got === undefined ? '' : `, got '${got.length > 80 ? got.slice(0, 80) + '…' : got}'`;
@@ -112,6 +123,9 @@ export class ConfigReader {
         this.fail(name, `a URL starting ${protocols.join(' or ')}`, redactUrl(value)) ?? fallback
       );
     }
+    if (parsed.password !== '' && this.fromFlag(name)) {
+      return this.problem(notAFlag(name, `set ${name} in the environment`)) ?? fallback;
+    }
     return value;
   }
 
@@ -132,6 +146,14 @@ export class ConfigReader {
     }
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
+}
+
+/**
+ * The line for a secret given as a flag: a command line is visible to every user of the host
+ * (`ps`, /proc/<pid>/cmdline), the environment of a process only to its owner.
+ */
+export function notAFlag(name: string, instead: string): string {
+  return `${flagName(name)}: a secret is not taken as a command-line flag (visible in ps); ${instead}`;
 }
 
 /** Hides the password of a URL so it can be shown in an error line or log. */

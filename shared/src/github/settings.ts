@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConfigReader } from '../config/reader.js';
+import { readSecret } from '../config/secret.js';
 import type { EventRules } from './event-verdict.js';
 
 /** How to reach GitHub as the App; undefined credentials = no App configured. */
@@ -29,7 +30,8 @@ export function readGitHubSettings(r: ConfigReader): GitHubSettings {
     .replace(/\/+$/, '');
   const idText = r.string('GITHUB_APP_ID');
   const keyPath = r.string('GITHUB_APP_KEY_PATH');
-  const keyText = r.string('GITHUB_APP_KEY');
+  // The PEM text is a secret: never a flag (GITHUB_APP_KEY_PATH names a file instead).
+  const keyText = readSecret(r, 'GITHUB_APP_KEY')?.value;
   let app: GitHubSettings['app'];
   if (idText !== undefined || keyPath !== undefined || keyText !== undefined) {
     const appId = Number(idText);
@@ -69,6 +71,8 @@ function readKey(
     }
   }
   if (pem === undefined) {
+    // A key given as a flag was refused already, with its own line.
+    if (r.fromFlag('GITHUB_APP_KEY')) return undefined;
     r.fail(
       'GITHUB_APP_KEY_PATH',
       'a PEM file (or GITHUB_APP_KEY with the PEM text) when GITHUB_APP_ID is set',

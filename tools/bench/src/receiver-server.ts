@@ -32,6 +32,7 @@ async function serve(target: Target, redisUrl: string, prefix: string, secret: s
     const config = readReceiverConfig({
       env: {
         HTTP_ADDR: '127.0.0.1:0',
+        METRICS_ADDR: '127.0.0.1:0',
         GITHUB_WEBHOOK_SECRET: secret,
         REDIS_URL: redisUrl,
         STREAM_PREFIX: prefix,

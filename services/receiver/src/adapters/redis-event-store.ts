@@ -11,6 +11,8 @@ import {
 export interface EventStore {
   /** Adds the event to `{P}:events` unless its (hook id, delivery) was seen; idempotent. */
   store(event: RawEvent): Promise<{ id: string; created: boolean }>;
+  /** Adds the event to `{P}:events` with no dedupe mark (a delivery id made up here). */
+  append(event: RawEvent): Promise<string>;
   /** Marks a delivery as received without an entry (a ping). */
   markDelivered(hookId: string, delivery: string, value: string): Promise<void>;
   /** true when Redis answers. */
@@ -40,6 +42,17 @@ export function createRedisEventStore(o: RedisEventStoreOptions): EventStore {
           o.dedupeTtlSeconds,
           rawEventToFields(event),
         );
+      } catch (err) {
+        throw unavailable(err);
+      }
+    },
+    async append(event) {
+      try {
+        const fields = Object.entries(rawEventToFields(event)).flat();
+        const id = await o.redis.xadd(keys.events, '*', ...fields);
+        // Only XADD … NOMKSTREAM answers nil.
+        if (id === null) throw new Error(`XADD to ${keys.events} returned no id`);
+        return id;
       } catch (err) {
         throw unavailable(err);
       }

@@ -15,6 +15,8 @@ export interface TestReceiver {
   /** The webhook URL. */
   hook: string;
   url: string;
+  /** The ops server (METRICS_ADDR): /metrics, /healthz, /readyz. */
+  metricsUrl: string;
   prefix: string;
   keys: Keys;
   /** A connection of the test's own, to look at what the receiver stored. */
@@ -34,6 +36,7 @@ export async function startTestReceiver(
   const config = readReceiverConfig({
     env: {
       HTTP_ADDR: '127.0.0.1:0',
+      METRICS_ADDR: '127.0.0.1:0',
       GITHUB_WEBHOOK_SECRET: SECRET,
       REDIS_URL: opts.redisUrl ?? redisUrl(),
       STREAM_PREFIX: prefix,
@@ -50,6 +53,7 @@ export async function startTestReceiver(
     receiver,
     hook: receiver.url + config.webhookPath,
     url: receiver.url,
+    metricsUrl: receiver.metricsUrl,
     prefix,
     keys,
     redis,

@@ -34,6 +34,8 @@ describe('receiver lifecycle', () => {
           'content-length': 10_000,
           'x-github-event': 'push',
           'x-github-delivery': delivery,
+          // Well-formed, so the receiver reads the body to check it.
+          'x-hub-signature-256': 'sha256=' + '0'.repeat(64),
         },
       });
       req.on('error', () => {});

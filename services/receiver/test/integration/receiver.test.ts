@@ -168,7 +168,7 @@ describe('receiver: POST /webhooks/github against real Redis', () => {
   });
 
   it('answers 401 to a missing or wrong signature, stores nothing, counts and logs it without the signature', async () => {
-    const failuresBefore = await metric(t.url, 'solstice_webhook_signature_failures_total');
+    const failuresBefore = await metric(t.metricsUrl, 'solstice_webhook_signature_failures_total');
     const missing = await deliver(t.hook, { event: 'push', payload: push(), secret: null });
     const wrong = await deliver(t.hook, { event: 'push', payload: push(), secret: 'guess' });
     const tampered = await deliver(t.hook, {
@@ -180,11 +180,11 @@ describe('receiver: POST /webhooks/github against real Redis', () => {
     expect(missing.json).toEqual({ error: expect.stringMatching(/X-Hub-Signature-256/) });
     expect(await t.events()).toEqual([]);
     expect(await t.redis.exists(t.keys.delivery('1001', wrong.delivery))).toBe(0);
-    expect(await metric(t.url, 'solstice_webhook_signature_failures_total')).toBe(
+    expect(await metric(t.metricsUrl, 'solstice_webhook_signature_failures_total')).toBe(
       failuresBefore + 3,
     );
     expect(
-      await metric(t.url, 'solstice_webhooks_received_total', {
+      await metric(t.metricsUrl, 'solstice_webhooks_received_total', {
         event: 'unverified',
         outcome: 'unauthorized',
       }),
@@ -247,25 +247,55 @@ describe('receiver: POST /webhooks/github against real Redis', () => {
     expect(await t.events()).toEqual([]);
   });
 
-  it('answers 400 when X-GitHub-Event or X-GitHub-Delivery is missing', async () => {
+  it('answers 400 when X-GitHub-Event is missing', async () => {
     const noEvent = await deliver(t.hook, {
       event: 'push',
       payload: push(),
       headers: { 'x-github-event': '' },
     });
-    const noDelivery = await deliver(t.hook, {
-      event: 'push',
-      payload: push(),
-      headers: { 'x-github-delivery': '' },
-    });
     expect(noEvent).toMatchObject({
       status: 400,
       json: { error: 'X-GitHub-Event header is missing' },
     });
-    expect(noDelivery).toMatchObject({
-      status: 400,
-      json: { error: 'X-GitHub-Delivery header is missing' },
+    expect(await t.events()).toEqual([]);
+  });
+
+  it('stores a signed delivery without X-GitHub-Delivery under a generated id, marked, twice when sent twice', async () => {
+    const body = JSON.stringify(push());
+    const send = () =>
+      deliver(t.hook, { event: 'push', body, headers: { 'x-github-delivery': '' } });
+    const [first, second] = [await send(), await send()];
+    for (const res of [first, second]) {
+      expect(res.status).toBe(202);
+      expect(res.json).toMatchObject({ status: 'stored', delivery_generated: 'true' });
+      expect(res.json!.delivery).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+    }
+    expect(first.json!.delivery).not.toBe(second.json!.delivery);
+    // Not deduplicated: both stored, neither with a dedupe mark.
+    const events = await t.events();
+    expect(events.map((e) => e.fields.delivery)).toEqual([
+      first.json!.delivery,
+      second.json!.delivery,
+    ]);
+    for (const e of events) {
+      expect(e.fields).toMatchObject({ delivery_generated: '1', event: 'push', body });
+      expect(rawEventFromFields(e.fields).delivery_generated).toBe('1');
+      expect(await t.redis.exists(t.keys.delivery('1001', e.fields.delivery!))).toBe(0);
+    }
+    const line = t.logs.lines().find((l) => l.delivery === first.json!.delivery);
+    expect(line).toMatchObject({ outcome: 'stored', status: 202, deliveryGenerated: true });
+  });
+
+  it('still requires the signature of a delivery without X-GitHub-Delivery', async () => {
+    const res = await deliver(t.hook, {
+      event: 'push',
+      payload: push(),
+      secret: 'guess',
+      headers: { 'x-github-delivery': '' },
     });
+    expect(res.status).toBe(401);
     expect(await t.events()).toEqual([]);
   });
 
@@ -299,13 +329,16 @@ describe('receiver: POST /webhooks/github against real Redis', () => {
   });
 
   it('counts deliveries by event and outcome on /metrics', async () => {
-    const before = await metric(t.url, 'solstice_webhooks_received_total', {
+    const before = await metric(t.metricsUrl, 'solstice_webhooks_received_total', {
       event: 'push',
       outcome: 'stored',
     });
     await deliver(t.hook, { event: 'push', payload: push() });
     expect(
-      await metric(t.url, 'solstice_webhooks_received_total', { event: 'push', outcome: 'stored' }),
+      await metric(t.metricsUrl, 'solstice_webhooks_received_total', {
+        event: 'push',
+        outcome: 'stored',
+      }),
     ).toBe(before + 1);
   });
 

@@ -1,19 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { createAllowlist, globToRegExp } from '../../src/allowlist.js';
+import { createAllowlist, globMatcher } from '../../src/allowlist.js';
 import { push } from '../../../../test/support/payloads.js';
 
 const repo = (fullName: string) => ({
   repository: { full_name: fullName, owner: { login: fullName.split('/')[0] } },
 });
 
-describe('globToRegExp', () => {
+describe('globMatcher (picomatch semantics)', () => {
   it('matches * as any run, ? as one character, the whole name, ignoring case', () => {
-    expect(globToRegExp('octo-org/*').test('Octo-Org/Hello-World')).toBe(true);
-    expect(globToRegExp('octo-org/*').test('octo-org2/x')).toBe(false);
-    expect(globToRegExp('octo-?').test('octo-a')).toBe(true);
-    expect(globToRegExp('octo-?').test('octo-ab')).toBe(false);
-    expect(globToRegExp('a.b').test('axb')).toBe(false);
-    expect(globToRegExp('octo').test('octocat')).toBe(false);
+    expect(globMatcher('octo-org/*')('Octo-Org/Hello-World')).toBe(true);
+    expect(globMatcher('octo-org/*')('octo-org2/x')).toBe(false);
+    expect(globMatcher('octo-?')('octo-a')).toBe(true);
+    expect(globMatcher('octo-?')('octo-ab')).toBe(false);
+    expect(globMatcher('a.b')('axb')).toBe(false);
+    expect(globMatcher('octo')('octocat')).toBe(false);
+  });
+
+  it('never lets * or ? cross a /', () => {
+    expect(globMatcher('octo*')('octo-evil/repo')).toBe(false);
+    expect(globMatcher('octo*')('octo-evil')).toBe(true);
+    expect(globMatcher('*')('anyone/anything')).toBe(false);
+    expect(globMatcher('octo?repo')('octo/repo')).toBe(false);
+    expect(globMatcher('octo*/*')('octo-evil/repo')).toBe(true);
+    expect(globMatcher('*/*')('anyone/anything')).toBe(true);
+  });
+
+  it('takes repositories whose name starts with a dot (octo-org/.github)', () => {
+    expect(globMatcher('octo-org/*')('octo-org/.github')).toBe(true);
   });
 });
 
@@ -36,6 +49,12 @@ describe('createAllowlist', () => {
     expect(allowed(repo('octo-org/widgets'))).toBe(true);
     expect(allowed(repo('OCTO-cat/x'))).toBe(true);
     expect(allowed(repo('octocat/x'))).toBe(false);
+  });
+
+  it('does not let ALLOWED_REPOS=octo* allow octo-evil/repo (a glob never crosses /)', () => {
+    const allowed = createAllowlist({ repos: ['octo*'], owners: [] });
+    expect(allowed(repo('octo-evil/repo'))).toBe(false);
+    expect(allowed(repo('octocat/hello'))).toBe(false);
   });
 
   it('allows what either list allows', () => {

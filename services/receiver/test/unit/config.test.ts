@@ -1,6 +1,17 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@solstice/shared';
+import { ConfigError, ConfigReader } from '@solstice/shared';
 import { readReceiverConfig } from '../../src/config.js';
+import { readHttpLimits } from '../../src/http-limits.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'receiver-config-'));
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
 
 const problems = (env: Record<string, string>, argv: string[] = []): string[] => {
   try {
@@ -18,12 +29,20 @@ describe('receiver configuration', () => {
     expect(recovery.enabled).toBe(false); // no App credentials: no recovery sweep
     expect(rest).toEqual({
       httpAddr: '0.0.0.0:8082',
+      metricsAddr: '0.0.0.0:9100',
       webhookPath: '/webhooks/github',
       webhookSecrets: [],
       secretVariable: undefined,
       allowedRepos: [],
       allowedOwners: [],
       bodyLimit: 25 * 1024 * 1024,
+      limits: {
+        maxConnections: 512,
+        maxBufferedBytes: 64 * 1024 * 1024,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 15_000,
+        keepAliveTimeoutMs: 5_000,
+      },
       dedupeTtlSeconds: 7 * 24 * 3600,
       checkSuiteRequested: false,
       redisUrl: 'redis://127.0.0.1:6379',
@@ -115,6 +134,102 @@ describe('receiver configuration', () => {
       'REDIS_URL',
       'STREAM_PREFIX',
       'WEBHOOK_PATH',
+    ]);
+  });
+
+  it('reads the secrets from GITHUB_WEBHOOK_SECRET_FILE, without its trailing newline', () => {
+    const c = readReceiverConfig({
+      env: { GITHUB_WEBHOOK_SECRET_FILE: file('secret', 'old-one,new-one\n') },
+    });
+    expect(c.webhookSecrets).toEqual(['old-one', 'new-one']);
+    expect(c.secretVariable).toBe('GITHUB_WEBHOOK_SECRET_FILE');
+    const crlf = readReceiverConfig({
+      env: { GITHUB_WEBHOOK_SECRET_FILE: file('crlf', 's3cret\r\n') },
+    });
+    expect(crlf.webhookSecrets).toEqual(['s3cret']);
+    // The file form counts as a secret for NODE_ENV=production.
+    expect(
+      problems({ NODE_ENV: 'production', GITHUB_WEBHOOK_SECRET_FILE: file('p', 'x\n') }),
+    ).toEqual([]);
+  });
+
+  it('names an unreadable or empty secret file, or a secret set both ways, in one line', () => {
+    expect(problems({ GITHUB_WEBHOOK_SECRET_FILE: join(dir, 'missing') })).toEqual([
+      expect.stringMatching(/^GITHUB_WEBHOOK_SECRET_FILE: expected a readable file .*ENOENT/),
+    ]);
+    expect(problems({ GITHUB_WEBHOOK_SECRET_FILE: file('empty', '\n') })).toEqual([
+      expect.stringMatching(/^GITHUB_WEBHOOK_SECRET_FILE: .*empty/),
+    ]);
+    expect(
+      problems({ GITHUB_WEBHOOK_SECRET: 'a', GITHUB_WEBHOOK_SECRET_FILE: file('both', 'b') }),
+    ).toEqual([
+      'GITHUB_WEBHOOK_SECRET_FILE: expected either GITHUB_WEBHOOK_SECRET or GITHUB_WEBHOOK_SECRET_FILE, not both',
+    ]);
+  });
+
+  it('refuses secrets given as flags (visible in ps), one line each saying where to put them', () => {
+    const lines = problems({ NODE_ENV: 'production' }, [
+      '--github-webhook-secret',
+      'shown-in-ps',
+      '--webhook-secret=also-shown',
+      '--redis-url',
+      'redis://:hunter2@127.0.0.1:6379',
+    ]);
+    expect(lines).toEqual([
+      '--github-webhook-secret: a secret is not taken as a command-line flag (visible in ps); set GITHUB_WEBHOOK_SECRET in the environment, or GITHUB_WEBHOOK_SECRET_FILE to a file holding it',
+      '--webhook-secret: a secret is not taken as a command-line flag (visible in ps); set WEBHOOK_SECRET in the environment',
+      '--redis-url: a secret is not taken as a command-line flag (visible in ps); set REDIS_URL in the environment',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/shown|hunter2/);
+    // A file's path and a URL without a password are fine as flags.
+    const c = readReceiverConfig({
+      env: {},
+      argv: [
+        '--github-webhook-secret-file',
+        file('flagged', 'from-file\n'),
+        '--redis-url',
+        'redis://127.0.0.1:6379',
+      ],
+    });
+    expect(c.webhookSecrets).toEqual(['from-file']);
+  });
+
+  it('refuses the App key given as a flag, in one line', () => {
+    const lines = problems({ GITHUB_APP_ID: '1' }, ['--github-app-key', 'PEM']);
+    expect(lines).toEqual([
+      '--github-app-key: a secret is not taken as a command-line flag (visible in ps); set GITHUB_APP_KEY in the environment',
+    ]);
+  });
+
+  it('names bad HTTP limits in one line each', () => {
+    expect(
+      problems({
+        MAX_BUFFERED_BYTES: String(1024 * 1024),
+        HEADERS_TIMEOUT_MS: '20000',
+        REQUEST_TIMEOUT_MS: '15000',
+        KEEP_ALIVE_TIMEOUT_MS: 'forever',
+        METRICS_ADDR: 'nowhere',
+      }),
+    ).toEqual([
+      "METRICS_ADDR: expected host:port, e.g. 0.0.0.0:8082, got 'nowhere'",
+      "KEEP_ALIVE_TIMEOUT_MS: expected a whole number from 100 to 60000, got 'forever'",
+      `MAX_BUFFERED_BYTES: expected at least BODY_LIMIT (${25 * 1024 * 1024}), got '1048576'`,
+      "HEADERS_TIMEOUT_MS: expected at most REQUEST_TIMEOUT_MS (15000), got '20000'",
+    ]);
+  });
+
+  it('keeps MAX_CONNECTIONS under the open-file limit', () => {
+    const limits = (env: Record<string, string>, files: number | undefined) => {
+      const r = new ConfigReader({ env });
+      const l = readHttpLimits(r, 1024, files);
+      return { maxConnections: l.maxConnections, problems: r.problems };
+    };
+    expect(limits({}, 20_000)).toEqual({ maxConnections: 512, problems: [] });
+    expect(limits({}, undefined)).toEqual({ maxConnections: 512, problems: [] });
+    // A low limit lowers the default, leaving 64 files for the process.
+    expect(limits({}, 256)).toEqual({ maxConnections: 192, problems: [] });
+    expect(limits({ MAX_CONNECTIONS: '2000' }, 1024).problems).toEqual([
+      "MAX_CONNECTIONS: expected at most 960 (the open-file limit, ulimit -n, is 1024; 64 are kept for the process): lower it or raise the limit, got '2000'",
     ]);
   });
 });

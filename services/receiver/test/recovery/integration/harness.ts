@@ -98,6 +98,7 @@ export async function startRecoveryHarness(appKey: string): Promise<RecoveryHarn
       const config = readReceiverConfig({
         env: {
           HTTP_ADDR: `127.0.0.1:${port}`,
+          METRICS_ADDR: '127.0.0.1:0',
           GITHUB_WEBHOOK_SECRET: SECRET,
           REDIS_URL: redisUrl(),
           STREAM_PREFIX: prefix,
