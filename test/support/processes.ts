@@ -89,6 +89,8 @@ export async function startStage(
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     LOG_LEVEL: 'info',
+    // The receiver's ops server (METRICS_ADDR) too, off the default port other runs may hold.
+    ...(name === 'receiver' ? { METRICS_ADDR: `127.0.0.1:${await freePort()}` } : {}),
     ...env,
     [addrVar]: addr,
   };

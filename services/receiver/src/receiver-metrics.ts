@@ -19,8 +19,8 @@ export type Outcome =
 export interface ReceiverMetrics {
   received: Counter<'event' | 'outcome'>;
   signatureFailures: Counter;
-  /** Connections closed to make room under MAX_CONNECTIONS (`idle`), or refused (`busy`). */
-  connectionsShed: Counter<'reason'>;
+  /** Connections closed at MAX_CONNECTIONS: an idle one to make room, or the new one. */
+  connectionsShed: Counter<'closed'>;
 }
 
 /** The receiver's own metrics, on the process registry from createMetrics('receiver'). */
@@ -59,8 +59,8 @@ export function receiverMetrics(
     }),
     connectionsShed: new Counter({
       name: 'solstice_receiver_connections_shed_total',
-      help: 'Connections closed at MAX_CONNECTIONS: idle (no request in flight) or busy (refused)',
-      labelNames: ['reason'],
+      help: 'Connections closed at MAX_CONNECTIONS: an idle one (no request in flight) or the new one',
+      labelNames: ['closed'],
       registers,
     }),
   };

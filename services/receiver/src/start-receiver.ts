@@ -64,8 +64,10 @@ export async function startReceiver(
     const server = createHttpServer(limits);
     const guard = guardConnections(server, {
       max: limits.maxConnections,
+      // A client that connects to send a webhook sends it at once.
+      graceMs: 1000,
       log,
-      onShed: (reason) => own.connectionsShed.inc({ reason }),
+      onShed: (closed) => own.connectionsShed.inc({ closed }),
     });
     const own = receiverMetrics(metrics, { connections: guard.count, bufferedBytes: budget.held });
     server.on(

@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { StageProcess } from '@solstice/cli/stage-process';
 
+/** Resident memory of one process, in MiB (Linux /proc); 0 when it is gone. */
+export async function residentMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
 /** Resident memory of each running process, in MiB (Linux /proc), by label. */
 export async function residentMemory(
   processes: Map<string, StageProcess>,
@@ -8,9 +15,7 @@ export async function residentMemory(
   const out: Record<string, number> = {};
   for (const [label, p] of processes) {
     if (!p.running || !p.pid) continue;
-    const status = await readFile(`/proc/${p.pid}/status`, 'utf8').catch(() => '');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    out[label] = Math.round((kb / 1024) * 10) / 10;
+    out[label] = await residentMiB(p.pid);
   }
   return out;
 }

@@ -5,51 +5,57 @@ import type { Logger } from '@solstice/shared';
 export interface ConnectionGuardOptions {
   /** MAX_CONNECTIONS. */
   max: number;
+  /** How long a connection may sit without a request before it can be shed for a new one. */
+  graceMs: number;
   log: Logger;
-  /** Called for each connection closed to stay under `max`. */
-  onShed: (reason: 'idle' | 'busy') => void;
+  /** Called for each connection closed to stay under `max`: an idle one, or the new one. */
+  onShed: (closed: 'idle' | 'new') => void;
+  now?: () => number;
 }
 
 /**
  * Keeps the open connections of `server` under `max`, in a way idle sockets cannot use up:
  * when a new connection would pass it, the connection that has gone longest without a request
  * in flight (one that never sent a request, or a keep-alive connection between requests) is
- * closed to make room. Only when every connection has a request in flight is the new one
- * closed instead. Without this, ~1,000 sockets that connect and send nothing exhausted the
- * process's file descriptors and every new connection failed, /readyz included (issue 13).
+ * closed to make room, once it has been idle `graceMs`. When none has (a burst of new
+ * connections, or every connection has a request in flight), the new one is closed instead.
+ * Without this, ~1,100 sockets that connected and sent nothing used up the process's file
+ * descriptors and every new connection failed, /readyz included (issue 13).
  * Logs once when shedding starts, and once when the count is back below 90% of `max`.
  */
 export function guardConnections(server: Server, o: ConnectionGuardOptions): { count(): number } {
-  // A Set iterates in insertion order: a connection moves to the end each time it turns idle,
-  // so the first one is the one idle longest.
-  const idle = new Set<Socket>();
+  const now = o.now ?? (() => performance.now());
+  // Idle connections and since when; a Map iterates in insertion order, and a connection is
+  // (re)inserted each time it turns idle, so the first one is the one idle longest.
+  const idle = new Map<Socket, number>();
   const busy = new Map<Socket, number>();
   let shed = 0;
   const count = () => idle.size + busy.size;
 
-  const shedOne = (incoming: Socket): boolean => {
-    const oldest = idle.values().next();
-    if (shed === 0) {
+  /** Makes room for `incoming`; false when it was closed instead. */
+  const makeRoom = (incoming: Socket): boolean => {
+    if (shed++ === 0) {
       o.log.warn(
         { connections: count(), max: o.max },
-        'MAX_CONNECTIONS reached: closing the connections idle longest to take new ones',
+        'MAX_CONNECTIONS reached: closing connections that sit without a request to take new ones',
       );
     }
-    shed++;
-    if (oldest.done) {
+    const first = idle.entries().next();
+    if (first.done || now() - first.value[1] < o.graceMs) {
       incoming.destroy();
-      o.onShed('busy');
+      o.onShed('new');
       return false;
     }
-    idle.delete(oldest.value);
-    oldest.value.destroy();
+    const [oldest] = first.value;
+    idle.delete(oldest);
+    oldest.destroy();
     o.onShed('idle');
     return true;
   };
 
   server.on('connection', (socket: Socket) => {
-    if (count() >= o.max && !shedOne(socket)) return;
-    idle.add(socket);
+    if (count() >= o.max && !makeRoom(socket)) return;
+    idle.set(socket, now());
     socket.once('close', () => {
       idle.delete(socket);
       busy.delete(socket);
@@ -71,7 +77,7 @@ export function guardConnections(server: Server, o: ConnectionGuardOptions): { c
         return;
       }
       busy.delete(socket);
-      if (!socket.destroyed) idle.add(socket);
+      if (!socket.destroyed) idle.set(socket, now());
     });
   });
 

@@ -123,8 +123,8 @@ export class Pipeline {
   }
 
   /**
-   * Starts one more copy (or the first) of a program, labelled name#k; a stage other than the
-   * receiver gets an ops server (METRICS_ADDR) on a free port of its own.
+   * Starts one more copy (or the first) of a program, labelled name#k; every stage gets an ops
+   * server (METRICS_ADDR) on a free port of its own (the receiver is probed on its webhook port).
    */
   async startProcess(name: ProgramName, env: Record<string, string> = {}): Promise<StageProcess> {
     let k = 1;
@@ -133,10 +133,10 @@ export class Pipeline {
     const own: Record<string, string> = {};
     let readyUrl = `http://127.0.0.1:${this.receiverPort}/readyz`;
     if (name === 'demo-orchestrator') readyUrl = `${this.logsBaseUrl}/readyz`;
-    else if (name !== 'receiver') {
+    else {
       const port = await freePort();
       own.METRICS_ADDR = `127.0.0.1:${port}`;
-      readyUrl = `http://127.0.0.1:${port}/readyz`;
+      if (name !== 'receiver') readyUrl = `http://127.0.0.1:${port}/readyz`;
     }
     const p = new StageProcess({
       label,
