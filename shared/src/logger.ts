@@ -1,29 +1,7 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { redactDeep } from './redact.js';
 
 export type { Logger };
-
-// Paths that may carry credentials anywhere in a log object; pino replaces them.
-const REDACT = [
-  'secret',
-  'token',
-  'privateKey',
-  'private_key',
-  'password',
-  'authorization',
-  'webhookSecrets',
-  'appKey',
-  '*.secret',
-  '*.token',
-  '*.privateKey',
-  '*.password',
-  '*.authorization',
-  '*.webhookSecrets',
-  '*.appKey',
-  'headers.authorization',
-  'headers["x-hub-signature-256"]',
-  'err.request.headers.authorization',
-  'err.response.headers.authorization',
-];
 
 export interface LoggerOptions {
   name: string;
@@ -31,13 +9,23 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** Creates the pino logger every process uses; secrets are redacted by path. */
+/**
+ * Creates the pino logger every process uses. Credentials are redacted by key name, in any
+ * case and at any depth (redactDeep), rather than by a list of paths: a list misses the
+ * `Authorization` header of a request nested in an error's cause (issue 13).
+ */
 export function createLogger(opts: LoggerOptions): Logger {
   return pino(
     {
       name: opts.name,
       level: opts.level ?? 'info',
-      redact: { paths: REDACT, censor: '[redacted]' },
+      formatters: {
+        log: (object) => redactDeep(object) as Record<string, unknown>,
+        bindings: (bindings) => redactDeep(bindings) as Record<string, unknown>,
+      },
+      // Errors were made plain (and redacted) by formatters.log, which runs first; pino's own
+      // err serializer would serialize that plain object again.
+      serializers: { err: (value: unknown) => value },
       base: { stage: opts.name },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

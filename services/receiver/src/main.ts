@@ -23,10 +23,12 @@ runMain('receiver', async () => {
   log.info(
     {
       url: receiver.url,
+      metricsUrl: receiver.metricsUrl,
       webhookPath: config.webhookPath,
       events: keys.events,
-      secretCount: config.webhookSecrets.length,
-      secretVariable: config.secretVariable ?? null,
+      // How many secrets and from which variable, never their values.
+      signing: { secrets: config.webhookSecrets.length, from: config.secretVariable ?? null },
+      limits: config.limits,
       allowedRepos: config.allowedRepos,
       allowedOwners: config.allowedOwners,
       checkSuiteRequested: config.checkSuiteRequested,

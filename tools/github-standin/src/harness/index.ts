@@ -11,7 +11,7 @@ export {
 export { deleteKeys } from './delete-keys.js';
 export { SAMPLE_JOBS, SAMPLE_WORKFLOW } from '../sample-workflow.js';
 export { freePort } from './free-port.js';
-export { holdConnection, requestHead, type HeldConnection } from './slow-clients.js';
+export { holdConnection, requestHead, type Answer, type HeldConnection } from './slow-clients.js';
 export { readServers, type Servers } from './read-servers.js';
 export { waitForOk } from './wait-for-ok.js';
 export { example, examplesOf, pushExample, type Payload } from './webhook-examples.js';

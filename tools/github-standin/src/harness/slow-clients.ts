@@ -1,10 +1,16 @@
 import { connect, type Socket } from 'node:net';
 
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** A connection held open by the client side, and what the server did with it. */
 export interface HeldConnection {
   socket: Socket;
-  /** The status line and headers of the first answer, once it comes (never, if none does). */
-  answer: Promise<{ status: number; headers: Record<string, string> }>;
+  /** The first answer, once it came whole (never, if none does). */
+  answer: Promise<Answer>;
   /** Settles when the connection is closed (by the server, or by `socket.destroy()`). */
   closed: Promise<void>;
   isClosed(): boolean;
@@ -25,7 +31,7 @@ export function holdConnection(url: string, head: string | Buffer = ''): HeldCon
       resolve();
     }),
   );
-  const answer = new Promise<{ status: number; headers: Record<string, string> }>((resolve) => {
+  const answer = new Promise<Answer>((resolve) => {
     let text = '';
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('latin1');
@@ -37,7 +43,10 @@ export function holdConnection(url: string, head: string | Buffer = ''): HeldCon
         const colon = line.indexOf(':');
         headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
       }
-      resolve({ status: Number(statusLine!.split(' ')[1]), headers });
+      const body = Buffer.from(text.slice(end + 4), 'latin1');
+      // The whole body, when the answer says how long it is.
+      if (body.length < Number(headers['content-length'] ?? 0)) return;
+      resolve({ status: Number(statusLine!.split(' ')[1]), headers, body: body.toString('utf8') });
     });
   });
   if (head.length > 0) socket.write(head);
