@@ -188,6 +188,25 @@ describe('deploy/ (Kubernetes): rendered with kubectl kustomize, validated again
     }
   });
 
+  it('scrapes /metrics on METRICS_ADDR of every stage, the receiver included (not its webhook port)', async () => {
+    const { base } = await rendered;
+    for (const stage of stages) {
+      const deployment = named(ofKind<IDeployment>(base, 'Deployment'), `solstice-${stage}`);
+      const container = stageContainer(deployment);
+      const metrics = parseAddr(envValue(container, 'METRICS_ADDR') ?? '');
+      expect(metrics, `${stage}: METRICS_ADDR`).toBeDefined();
+      const annotations = deployment.spec!.template.metadata!.annotations!;
+      expect(annotations['prometheus.io/port'], stage).toBe(String(metrics!.port));
+      expect(
+        container.ports?.some((p) => p.containerPort === metrics!.port),
+        stage,
+      ).toBe(true);
+      if (stage === 'receiver') {
+        expect(metrics!.port).not.toBe(parseAddr(envValue(container, 'HTTP_ADDR')!)!.port);
+      }
+    }
+  });
+
   it('runs every container non-root, read-only, without privileges, with requests and limits', async () => {
     const { example } = await rendered;
     for (const d of ofKind<IDeployment>(example, 'Deployment')) {
