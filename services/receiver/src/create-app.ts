@@ -1,10 +1,16 @@
 import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
+import { createAllowlist } from './allowlist.js';
+import type { ReceiverConfig } from './config.js';
 import { answerError, statusOf } from './http-answer.js';
 import { createWebhookHandler, type WebhookHandlerOptions } from './webhook-handler.js';
 
-export interface AppOptions extends WebhookHandlerOptions {
-  webhookPath: string;
+export interface AppOptions extends Omit<
+  WebhookHandlerOptions,
+  'webhook' | 'retryAfterSeconds' | 'bodyLimit'
+> {
+  config: ReceiverConfig;
+  now: () => Date;
 }
 
 /**
@@ -13,7 +19,19 @@ export interface AppOptions extends WebhookHandlerOptions {
  * answers everything else. /metrics is served on METRICS_ADDR only, off the public port.
  */
 export function createApp(o: AppOptions): RequestListener {
-  const webhook = createWebhookHandler(o);
+  const { config } = o;
+  const webhook = createWebhookHandler({
+    ...o,
+    bodyLimit: config.bodyLimit,
+    // A held body is given back at the latest when REQUEST_TIMEOUT_MS cuts its request.
+    retryAfterSeconds: Math.ceil(config.limits.requestTimeoutMs / 1000),
+    webhook: {
+      secrets: config.webhookSecrets,
+      checkSuiteRequested: config.checkSuiteRequested,
+      allowed: createAllowlist({ repos: config.allowedRepos, owners: config.allowedOwners }),
+      now: o.now,
+    },
+  });
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -21,7 +39,7 @@ export function createApp(o: AppOptions): RequestListener {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
 
-  app.all(o.webhookPath, (_req, res) => {
+  app.all(config.webhookPath, (_req, res) => {
     res.set('allow', 'POST').status(405).json({ error: 'use POST' });
   });
   app.get('/healthz', (_req, res) => {
@@ -40,7 +58,7 @@ export function createApp(o: AppOptions): RequestListener {
   }) satisfies ErrorRequestHandler);
 
   return (req, res) => {
-    if (req.method === 'POST' && pathOf(req.url) === o.webhookPath) webhook(req, res);
+    if (req.method === 'POST' && pathOf(req.url) === config.webhookPath) webhook(req, res);
     else app(req, res);
   };
 }

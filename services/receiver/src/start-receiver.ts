@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   closeRedis,
   createMetrics,
@@ -9,10 +8,8 @@ import {
   type Metrics,
   type Redis,
 } from '@solstice/shared';
-import { guardConnections } from './adapters/connection-guard.js';
-import { closeServer, createHttpServer, listenOn } from './adapters/http-server.js';
+import { closeServer, createWebhookServer, listenOn, urlOf } from './adapters/http-server.js';
 import { createRedisEventStore } from './adapters/redis-event-store.js';
-import { createAllowlist } from './allowlist.js';
 import { createBodyBudget } from './body-budget.js';
 import type { ReceiverConfig } from './config.js';
 import { createApp } from './create-app.js';
@@ -58,36 +55,14 @@ export async function startReceiver(
   life.defer('redis', () => closeRedis(redis));
   return life.starting(async () => {
     const metrics = createMetrics('receiver');
-    const { limits } = config;
-    const budget = createBodyBudget(limits.maxBufferedBytes);
+    const budget = createBodyBudget(config.limits.maxBufferedBytes);
     const store = createRedisEventStore({ ...config, redis });
-    const server = createHttpServer(limits);
-    const guard = guardConnections(server, {
-      max: limits.maxConnections,
-      // A client that connects to send a webhook sends it at once.
-      graceMs: 1000,
-      log,
-      onShed: (closed) => own.connectionsShed.inc({ closed }),
-    });
-    const own = receiverMetrics(metrics, { connections: guard.count, bufferedBytes: budget.held });
-    server.on(
-      'request',
-      createApp({
-        ...config,
-        budget,
-        // A held body is given back at the latest when REQUEST_TIMEOUT_MS cuts its request.
-        retryAfterSeconds: Math.ceil(limits.requestTimeoutMs / 1000),
-        webhook: {
-          secrets: config.webhookSecrets,
-          checkSuiteRequested: config.checkSuiteRequested,
-          allowed: createAllowlist({ repos: config.allowedRepos, owners: config.allowedOwners }),
-          now: opts.now ?? (() => new Date()),
-        },
-        store,
-        metrics: own,
-        log,
-      }),
+    const { server, connections } = createWebhookServer(config.limits, log, (closed) =>
+      own.connectionsShed.inc({ closed }),
     );
+    const own = receiverMetrics(metrics, { connections, bufferedBytes: budget.held });
+    const now = opts.now ?? (() => new Date());
+    server.on('request', createApp({ config, budget, store, metrics: own, log, now }));
     const url = await listenOn(server, config.httpAddr);
     life.defer('http server', () => closeServer(server, opts.closeGraceMs ?? 10_000));
     const ops = await startOpsServer({
@@ -99,9 +74,4 @@ export async function startReceiver(
     life.defer('ops server', () => new Promise((resolve) => ops.close(resolve)));
     return { server, url, metricsUrl: urlOf(ops), redis, metrics, close: life.close };
   });
-}
-
-function urlOf(server: Server): string {
-  const { address, port } = server.address() as AddressInfo;
-  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { sign } from '@octokit/webhooks-methods';
+import { ConfigReader, readSecret } from '@solstice/shared';
 import { CliError, usageError } from './cli-error.js';
 import { defineCommand } from './command.js';
 import { stringOption } from './parse-command-args.js';
@@ -61,9 +62,7 @@ export const sendWebhookCommand = defineCommand({
       throw new CliError(`${file} is not JSON: a webhook payload is a JSON object`);
     }
     // The receiver's secret setting may list several (rotation); GitHub signs with one.
-    const secret =
-      stringOption(args, 'secret') ??
-      (ctx.env.GITHUB_WEBHOOK_SECRET || ctx.env.WEBHOOK_SECRET)?.split(',')[0]?.trim();
+    const secret = stringOption(args, 'secret') ?? receiverSecret(ctx.env)?.split(',')[0]?.trim();
     const req = await webhookRequest({
       url: stringOption(args, 'url') ?? 'http://127.0.0.1:8082/webhooks/github',
       event,
@@ -104,3 +103,12 @@ export const sendWebhookCommand = defineCommand({
     return res.ok ? 0 : 1;
   },
 });
+
+/** The receiver's webhook secret setting, read as the receiver reads it (its file form too). */
+function receiverSecret(env: Record<string, string | undefined>): string | undefined {
+  const r = new ConfigReader({ env });
+  const found =
+    readSecret(r, 'GITHUB_WEBHOOK_SECRET', { file: true }) ?? readSecret(r, 'WEBHOOK_SECRET');
+  if (r.problems.length > 0) throw new CliError(r.problems.join('; '));
+  return found?.value;
+}

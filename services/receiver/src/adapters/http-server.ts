@@ -1,13 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseAddr } from '@solstice/shared';
+import { parseAddr, type Logger } from '@solstice/shared';
 import type { HttpLimits } from '../http-limits.js';
+import { guardConnections } from './connection-guard.js';
 
-/** A node:http server with the receiver's timeouts, without a request handler yet. */
-export function createHttpServer(
-  limits: Pick<HttpLimits, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs'>,
-): Server {
-  return createServer({
+/**
+ * The webhook port's node:http server, without a request handler yet: the receiver's timeouts,
+ * and MAX_CONNECTIONS kept by guardConnections. `connections()`: how many are open.
+ */
+export function createWebhookServer(
+  limits: HttpLimits,
+  log: Logger,
+  onShed: (closed: 'idle' | 'new') => void,
+): { server: Server; connections: () => number } {
+  const server = createServer({
     // Node's defaults are 60 s for the headers and 300 s for the whole request: a client that
     // stalls would hold its connection and its buffered body that long.
     headersTimeout: limits.headersTimeoutMs,
@@ -17,6 +23,14 @@ export function createHttpServer(
     // stalled request live up to 45 s instead of 15).
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
   });
+  // A client that connects to send a webhook sends it at once: a second is plenty.
+  const guard = guardConnections(server, {
+    max: limits.maxConnections,
+    graceMs: 1000,
+    log,
+    onShed,
+  });
+  return { server, connections: guard.count };
 }
 
 /** Listens on `addr` (HTTP_ADDR); the server's `http://host:port` (the real port for :0). */
@@ -32,9 +46,13 @@ export async function listenOn(server: Server, addr: string): Promise<string> {
     );
     server.listen(port, host, resolve);
   });
-  const bound = server.address() as AddressInfo;
-  const shown = bound.address.includes(':') ? `[${bound.address}]` : bound.address;
-  return `http://${shown}:${bound.port}`;
+  return urlOf(server);
+}
+
+/** `http://host:port` of a listening server. */
+export function urlOf(server: Server): string {
+  const { address, port } = server.address() as AddressInfo;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
 /**

@@ -129,6 +129,19 @@ describe('solstice send-webhook', () => {
     expect(r.headers).toMatchObject({ 'x-github-delivery': 'fixed-id', 'x-github-hook-id': '77' });
   });
 
+  it('signs with the secret in GITHUB_WEBHOOK_SECRET_FILE, as the receiver reads it', async () => {
+    const secretFile = join(dir, 'secret');
+    await writeFile(secretFile, 'file-secret\n');
+    const { code } = await cli(['send-webhook', file, '--event', 'push', '--url', url], {
+      GITHUB_WEBHOOK_SECRET_FILE: secretFile,
+    });
+    expect(code).toBe(0);
+    const r = received[0]!;
+    expect(await verify('file-secret', r.body, String(r.headers['x-hub-signature-256']))).toBe(
+      true,
+    );
+  });
+
   it('sends unsigned, and says so, without any secret', async () => {
     const { code, out } = await cli(['send-webhook', file, '--event', 'ping', '--url', url]);
     expect(code).toBe(0);

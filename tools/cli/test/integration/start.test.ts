@@ -108,14 +108,22 @@ describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {
   });
 
   it('runs the stages with prefixed output, restarts one that crashes, and stops them all on SIGTERM', async () => {
-    const [httpPort, metricsPort] = [await freePort(), await freePort()];
+    const httpPort = await freePort();
     const run = start(['--only', 'receiver,expander'], {
       REDIS_URL: redisUrl(),
       AMQP_URL: amqpUrl(),
       STREAM_PREFIX: newPrefix(),
       HTTP_ADDR: `127.0.0.1:${httpPort}`,
-      METRICS_ADDR: `127.0.0.1:${metricsPort}`,
+      // Both stages have an ops server (METRICS_ADDR) and share this environment: any free port.
+      METRICS_ADDR: '127.0.0.1:0',
     });
+    /** The port of the latest ops server `stage` said it listens on. */
+    const opsUrl = (stage: string) => {
+      const lines = run.stdout.filter(
+        (l) => l.startsWith(`[${stage}`) && l.includes('ops server listening'),
+      );
+      return `http://127.0.0.1:${/"port":(\d+)/.exec(lines.at(-1) ?? '')?.[1]}`;
+    };
     const started = (stage: string, n: number) =>
       waitFor(
         () =>
@@ -128,7 +136,7 @@ describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {
     await started('receiver', 1);
     await started('expander', 1);
     await waitForHealthz(`http://127.0.0.1:${httpPort}`);
-    await waitForHealthz(`http://127.0.0.1:${metricsPort}`);
+    await waitForHealthz(opsUrl('expander'));
     // pino lines are rendered short: `[stage   ] HH:MM:SS.mmm LEVEL msg key=value`.
     expect(
       run.stdout.find((l) => l.startsWith('[expander]') && l.includes('expander started')),
@@ -148,7 +156,11 @@ describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {
     await started('expander', 2);
     const [, secondPid] = pidsOf(run.stdout, 'expander');
     expect(secondPid).not.toBe(firstPid);
-    await waitForHealthz(`http://127.0.0.1:${metricsPort}`);
+    await waitFor(
+      () => run.stdout.filter((l) => /^\[expander\].*ops server listening/.test(l)).length >= 2,
+      'the second ops server',
+    );
+    await waitForHealthz(opsUrl('expander'));
     const receiverPid = pidsOf(run.stdout, 'receiver')[0]!;
 
     run.signal('SIGTERM');
