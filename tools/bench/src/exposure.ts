@@ -154,6 +154,9 @@ async function main(): Promise<void> {
     const during = await residentMiB(pid);
 
     const push = await timedPush(r.hook);
+    const readyStarted = performance.now();
+    const ready = await fetch(r.hook.replace(/\/webhooks\/github$/, '/readyz'));
+    const readyMs = performance.now() - readyStarted;
     const stored = await redis.xlen(keysFor(r.prefix).events);
     const answered503 = (
       await Promise.all(stalled.map((c) => Promise.race([c.answer, sleep(10, undefined)])))
@@ -169,6 +172,9 @@ async function main(): Promise<void> {
     console.log(`RSS with the attack: ${during} MB (peak ${peak} MB; target: under 400 MB)`);
     console.log(
       `signed push meanwhile: ${push.status} in ${push.ms.toFixed(0)} ms, ${stored} stored (target: within 1-2 s)`,
+    );
+    console.log(
+      `GET /readyz on the webhook port meanwhile: ${ready.status} in ${readyMs.toFixed(0)} ms`,
     );
     for (const [name, value] of Object.entries(m)) console.log(`  ${name} ${value}`);
 
