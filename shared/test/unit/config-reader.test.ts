@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ConfigReader, readStageSettings } from '@solstice/shared';
+import {
+  ConfigError,
+  ConfigReader,
+  readAmqpSettings,
+  readSecret,
+  readStageSettings,
+} from '@solstice/shared';
 
 describe('ConfigReader', () => {
   it('prefers a --kebab-case flag over the environment variable', () => {
@@ -53,5 +59,28 @@ describe('ConfigReader', () => {
     r.done();
     expect(s.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(s.streamPrefix).toBe('solstice');
+  });
+
+  it('refuses a URL with a password given as a flag (visible in ps), and takes it from the environment', () => {
+    const flagged = new ConfigReader({
+      env: {},
+      argv: ['--amqp-url', 'amqp://publisher:hunter2@rabbit:5672/%2f'],
+    });
+    readAmqpSettings(flagged);
+    expect(flagged.problems).toEqual([
+      '--amqp-url: a secret is not taken as a command-line flag (visible in ps); set AMQP_URL in the environment',
+    ]);
+    const fromEnv = new ConfigReader({
+      env: { AMQP_URL: 'amqp://publisher:hunter2@rabbit:5672/%2f' },
+    });
+    expect(readAmqpSettings(fromEnv).amqpUrl).toContain('hunter2');
+    expect(fromEnv.problems).toEqual([]);
+  });
+
+  it('reads a secret from the environment only, never from a flag', () => {
+    const r = new ConfigReader({ env: { S3_SECRET: 'from-env' }, argv: ['--other-secret', 'x'] });
+    expect(readSecret(r, 'S3_SECRET')).toEqual({ value: 'from-env', from: 'S3_SECRET' });
+    expect(readSecret(r, 'OTHER_SECRET')).toBeUndefined();
+    expect(() => r.done()).toThrow(/^--other-secret: a secret is not taken as a command-line flag/);
   });
 });
