@@ -13,6 +13,19 @@ export {
   DEFAULT_AMQP_URL,
   type StageSettings,
 } from './config/common.js';
+export {
+  readCredentialsDir,
+  waitingForAppLine,
+  CREDENTIAL_FILES,
+  type DirCredentials,
+} from './config/credentials-dir.js';
+export {
+  watchCredentials,
+  CREDENTIALS_POLL_MS,
+  type CredentialsWatch,
+  type WatchCredentialsOptions,
+} from './setup/watch-credentials.js';
+export { awaitCredentials, type AwaitCredentialsOptions } from './setup/await-credentials.js';
 export { groupIdFor, requestIdFor, SOLSTICE_NAMESPACE } from './ids.js';
 export { keysFor, deadStreamOf, errorsKeyOf, type Keys } from './keys.js';
 export {
@@ -101,6 +114,7 @@ export {
   type GitHubAppOptions,
   type GitHubClient,
 } from './github/app-octokit.js';
+export { exchangeManifestCode, type AppRegistration } from './github/exchange-manifest-code.js';
 export { redisTokenCache } from './github/token-cache.js';
 export {
   createInstallationLookup,

@@ -13,6 +13,8 @@ export interface Keys {
   sweepLease: string;
   sweepCursor: string;
   sweepRedelivered(deliveryId: string | number): string;
+  /** A `state` the receiver's App registration page handed out (valid one hour, used once). */
+  setupState(state: string): string;
 }
 
 /** Where the stage runner moves an entry of `stream` that cannot be handled. */
@@ -36,5 +38,6 @@ export function keysFor(prefix: string): Keys {
     sweepLease: `${prefix}:sweep:lease`,
     sweepCursor: `${prefix}:sweep:cursor`,
     sweepRedelivered: (id) => `${prefix}:sweep:redelivered:${id}`,
+    setupState: (state) => `${prefix}:setup:state:${state}`,
   };
 }

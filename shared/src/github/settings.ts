@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readCredentialsDir } from '../config/credentials-dir.js';
 import type { ConfigReader } from '../config/reader.js';
 import { readSecret } from '../config/secret.js';
 import type { EventRules } from './event-verdict.js';
@@ -24,22 +25,39 @@ export function readEventRules(r: ConfigReader): EventRules {
   return { checkSuiteRequested: r.bool('CHECK_SUITE_REQUESTED', false) };
 }
 
+/**
+ * GITHUB_API_BASE, the App (GITHUB_APP_ID with GITHUB_APP_KEY_PATH or GITHUB_APP_KEY, else
+ * app-id and private-key.pem in CREDENTIALS_DIR) and the clients' pacing. The environment
+ * wins over the directory, whole: an App is never made of one source's id and another's key.
+ */
 export function readGitHubSettings(r: ConfigReader): GitHubSettings {
   const apiBase = r
     .url('GITHUB_API_BASE', 'https://api.github.com', ['https:', 'http:'])
     .replace(/\/+$/, '');
-  const idText = r.string('GITHUB_APP_ID');
-  const keyPath = r.string('GITHUB_APP_KEY_PATH');
+  let idText = r.string('GITHUB_APP_ID');
+  let keyPath = r.string('GITHUB_APP_KEY_PATH');
   // The PEM text is a secret: never a flag (GITHUB_APP_KEY_PATH names a file instead).
   const keyText = readSecret(r, 'GITHUB_APP_KEY')?.value;
+  // A key refused as a flag still counts as given: the directory does not stand in for it.
+  const given =
+    idText !== undefined ||
+    keyPath !== undefined ||
+    keyText !== undefined ||
+    r.fromFlag('GITHUB_APP_KEY');
+  let names = { id: 'GITHUB_APP_ID', key: 'GITHUB_APP_KEY_PATH' };
+  const fromDir = readCredentialsDir(r)?.app;
+  if (!given && fromDir) {
+    ({ idText, keyPath } = fromDir);
+    names = { id: `CREDENTIALS_DIR (${fromDir.idFile})`, key: `CREDENTIALS_DIR (${keyPath})` };
+  }
   let app: GitHubSettings['app'];
   if (idText !== undefined || keyPath !== undefined || keyText !== undefined) {
     const appId = Number(idText);
     if (idText === undefined)
       r.fail('GITHUB_APP_ID', 'the App id when GITHUB_APP_KEY(_PATH) is set');
     else if (!/^\d+$/.test(idText) || appId <= 0)
-      r.fail('GITHUB_APP_ID', 'a positive whole number', idText);
-    const privateKey = readKey(r, keyPath, keyText);
+      r.fail(names.id, 'a positive whole number', idText);
+    const privateKey = readKey(r, keyPath, keyText, names.key);
     if (privateKey !== undefined && idText !== undefined && appId > 0) app = { appId, privateKey };
   }
   return {
@@ -54,11 +72,12 @@ function readKey(
   r: ConfigReader,
   path: string | undefined,
   text: string | undefined,
+  pathName: string,
 ): string | undefined {
   let pem = text?.replace(/\\n/g, '\n');
   let name = 'GITHUB_APP_KEY';
   if (path !== undefined) {
-    name = 'GITHUB_APP_KEY_PATH';
+    name = pathName;
     try {
       pem = readFileSync(path, 'utf8');
     } catch (err) {
