@@ -12,6 +12,10 @@ const alias = [
     find: /^@solstice\/receiver\/recovery$/,
     replacement: src('./services/receiver/src/recovery/index.ts'),
   },
+  {
+    find: /^@solstice\/receiver\/setup$/,
+    replacement: src('./services/receiver/src/setup/index.ts'),
+  },
   { find: /^@solstice\/cli$/, replacement: src('./tools/cli/src/index.ts') },
   {
     find: /^@solstice\/cli\/stage-process$/,

@@ -1,5 +1,6 @@
 import {
   ConfigReader,
+  readCredentialsDir,
   readAddr,
   readEventRules,
   readLogLevel,
@@ -10,17 +11,27 @@ import {
 import { GLOB_PATTERN } from './allowlist.js';
 import { readHttpLimits, type HttpLimits } from './http-limits.js';
 import { readRecoveryConfig, type RecoveryConfig } from './recovery/config.js';
+import { readSetupConfig, type SetupConfig } from './setup/setup-config.js';
 
 export interface ReceiverConfig {
   httpAddr: string;
   /** /metrics, /healthz, /readyz, off the public webhook port. */
   metricsAddr: string;
   webhookPath: string;
-  /** Any one verifies a signature (rotation); empty = dev mode, unsigned requests accepted. */
+  /**
+   * Any one verifies a signature (rotation). Empty: dev mode (unsigned requests accepted), or
+   * with NODE_ENV=production the setup state (every webhook refused with 503).
+   */
   webhookSecrets: string[];
-  /** Which variable the secrets came from, for the start-up log line. */
+  /** Where the secrets came from, for the start-up log line. */
   secretVariable:
-    'GITHUB_WEBHOOK_SECRET' | 'GITHUB_WEBHOOK_SECRET_FILE' | 'WEBHOOK_SECRET' | undefined;
+    | 'GITHUB_WEBHOOK_SECRET'
+    | 'GITHUB_WEBHOOK_SECRET_FILE'
+    | 'WEBHOOK_SECRET'
+    | 'CREDENTIALS_DIR'
+    | undefined;
+  /** NODE_ENV=production: never accept unsigned webhooks. */
+  production: boolean;
   allowedRepos: string[];
   allowedOwners: string[];
   bodyLimit: number;
@@ -33,6 +44,8 @@ export interface ReceiverConfig {
   logLevel: string;
   /** The sweep that redelivers failed deliveries (recovery/). */
   recovery: RecoveryConfig;
+  /** First run: where credentials appear, and how the App registration page builds its manifest. */
+  setup: SetupConfig;
 }
 
 // GitHub caps webhook payloads at 25 MB and drops larger ones:
@@ -46,6 +59,7 @@ export function readReceiverConfig(source: ConfigSource = {}): ReceiverConfig {
   const r = new ConfigReader(source);
   const { secrets, variable } = readSecrets(r);
   const bodyLimit = r.int('BODY_LIMIT', DEFAULT_BODY_LIMIT, { min: 1024, max: 1024 * 1024 * 1024 });
+  const recovery = readRecoveryConfig(r);
   const config: ReceiverConfig = {
     httpAddr: readAddr(r, 'HTTP_ADDR', '0.0.0.0:8082'),
     // 9100: the stages' ops ports run 9101–9103 (expander, publisher, reporter).
@@ -53,6 +67,7 @@ export function readReceiverConfig(source: ConfigSource = {}): ReceiverConfig {
     webhookPath: readPath(r, 'WEBHOOK_PATH', '/webhooks/github'),
     webhookSecrets: secrets,
     secretVariable: variable,
+    production: r.string('NODE_ENV') === 'production',
     allowedRepos: readGlobs(r, 'ALLOWED_REPOS', 'owner/name globs like octo-org/*'),
     allowedOwners: readGlobs(r, 'ALLOWED_OWNERS', 'owner globs like octo-*'),
     bodyLimit,
@@ -61,7 +76,8 @@ export function readReceiverConfig(source: ConfigSource = {}): ReceiverConfig {
     ...readEventRules(r),
     ...readRedisSettings(r),
     logLevel: readLogLevel(r),
-    recovery: readRecoveryConfig(r),
+    recovery,
+    setup: readSetupConfig(r, recovery.github.apiBase),
   };
   r.done();
   return config;
@@ -73,7 +89,6 @@ function readSecrets(r: ConfigReader): {
   secrets: string[];
   variable: ReceiverConfig['secretVariable'];
 } {
-  const production = r.string('NODE_ENV') === 'production';
   const found =
     readSecret(r, 'GITHUB_WEBHOOK_SECRET', { file: true }) ?? readSecret(r, 'WEBHOOK_SECRET');
   if (found !== undefined) {
@@ -86,14 +101,14 @@ function readSecrets(r: ConfigReader): {
     if (secrets.length === 0) r.fail(variable, 'one or more secrets separated by commas');
     return { secrets, variable };
   }
-  // Set but refused (a flag, an unreadable file) has its own line already.
-  const given = SECRET_VARIABLES.some((name) => r.raw(name) !== undefined);
-  if (production && !given) {
-    r.fail(
-      'GITHUB_WEBHOOK_SECRET',
-      'the webhook secret when NODE_ENV=production (without one, unsigned requests would be accepted)',
-    );
+  // Set but refused (a flag, an unreadable file) has its own line already, and still wins
+  // over the directory: the explicit settings win whole, sources are never mixed.
+  if (SECRET_VARIABLES.some((name) => r.raw(name) !== undefined)) {
+    return { secrets: [], variable: undefined };
   }
+  // The file the App registration wrote holds one secret, taken whole.
+  const fromDir = readCredentialsDir(r)?.webhookSecret;
+  if (fromDir !== undefined) return { secrets: [fromDir], variable: 'CREDENTIALS_DIR' };
   return { secrets: [], variable: undefined };
 }
 

@@ -1,21 +1,17 @@
 import { createLogger, handleProcessSignals, keysFor, runMain } from '@solstice/shared';
 import { readReceiverConfig } from './config.js';
-import { startRecovery } from './recovery/index.js';
+import { startRecovery, type Sweeper } from './recovery/index.js';
 import { openReceiverRedis, startReceiver } from './start-receiver.js';
 
 runMain('receiver', async () => {
-  const config = readReceiverConfig({ argv: process.argv.slice(2) });
+  const source = { argv: process.argv.slice(2) };
+  const config = readReceiverConfig(source);
   const log = createLogger({ name: 'receiver', level: config.logLevel });
   const keys = keysFor(config.streamPrefix);
-  const receiver = await startReceiver(config, openReceiverRedis(config.redisUrl, log), log);
-  // Started once the server listens: the redeliveries it asks for come back to it.
-  const sweeper = startRecovery({
-    config: config.recovery,
-    redis: receiver.redis,
-    keys,
-    log: log.child({ part: 'recovery' }),
-    metrics: receiver.metrics,
+  const receiver = await startReceiver(config, openReceiverRedis(config.redisUrl, log), log, {
+    reread: () => readReceiverConfig(source),
   });
+  let sweeper: Sweeper | undefined;
   handleProcessSignals(log, async () => {
     await sweeper?.stop();
     await receiver.close();
@@ -35,4 +31,15 @@ runMain('receiver', async () => {
     },
     'receiver started',
   );
+  // In the setup state this waits for the credentials; a bad credential file ends it (exit 2).
+  const settled = await receiver.settled;
+  // Started once the server takes webhooks: the redeliveries it asks for come back to it.
+  if (settled)
+    sweeper = startRecovery({
+      config: settled.recovery,
+      redis: receiver.redis,
+      keys,
+      log: log.child({ part: 'recovery' }),
+      metrics: receiver.metrics,
+    });
 });

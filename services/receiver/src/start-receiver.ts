@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import {
   closeRedis,
   createMetrics,
+  keysFor,
   Lifecycle,
   startOpsServer,
   type Logger,
@@ -12,8 +13,9 @@ import { closeServer, createWebhookServer, listenOn, urlOf } from './adapters/ht
 import { createRedisEventStore } from './adapters/redis-event-store.js';
 import { createBodyBudget } from './body-budget.js';
 import type { ReceiverConfig } from './config.js';
-import { createApp } from './create-app.js';
+import { createApp, type AppOptions } from './create-app.js';
 import { receiverMetrics } from './receiver-metrics.js';
+import { startSetup } from './setup/start-setup.js';
 
 export { openReceiverRedis } from './adapters/receiver-redis.js';
 
@@ -25,6 +27,12 @@ export interface Receiver {
   metricsUrl: string;
   redis: Redis;
   metrics: Metrics;
+  /**
+   * The settings the receiver works with once it has a webhook secret (or runs in dev mode):
+   * at once, or when the secret appears in CREDENTIALS_DIR (the setup state ends then);
+   * undefined when closed first; rejects with the ConfigError of a bad credential file.
+   */
+  settled: Promise<ReceiverConfig | undefined>;
   /** Stops accepting, lets in-flight requests finish, closes Redis. Idempotent. */
   close(): Promise<void>;
 }
@@ -33,11 +41,17 @@ export interface StartOptions {
   /** How long close() waits for in-flight requests before cutting them (GitHub waits 10 s). */
   closeGraceMs?: number;
   now?: () => Date;
+  /** Reads the settings again: given, a receiver without a secret watches CREDENTIALS_DIR. */
+  reread?: () => ReceiverConfig;
+  pollMs?: number;
 }
 
 /**
  * Wires Redis → app → HTTP server (+ the ops server on METRICS_ADDR); both listen when this
  * resolves. The connection (openReceiverRedis) becomes the receiver's: close() closes it.
+ * Without a webhook secret the server answers as the setup state says (receiverSetup) until
+ * `settled`, then with the configured app: the port, its timeouts, connection guard and body
+ * budget stay the same throughout.
  */
 export async function startReceiver(
   config: ReceiverConfig,
@@ -45,12 +59,6 @@ export async function startReceiver(
   log: Logger,
   opts: StartOptions = {},
 ): Promise<Receiver> {
-  if (config.webhookSecrets.length === 0) {
-    log.warn(
-      'DEV MODE: no GITHUB_WEBHOOK_SECRET is set, so webhook signatures are NOT checked and anyone ' +
-        'who can reach this port can submit events; set GITHUB_WEBHOOK_SECRET before exposing it',
-    );
-  }
   const life = new Lifecycle(log);
   life.defer('redis', () => closeRedis(redis));
   return life.starting(async () => {
@@ -62,16 +70,39 @@ export async function startReceiver(
     );
     const own = receiverMetrics(metrics, { connections, bufferedBytes: budget.held });
     const now = opts.now ?? (() => new Date());
-    server.on('request', createApp({ config, budget, store, metrics: own, log, now }));
+    const appFor = (c: ReceiverConfig, setup?: AppOptions['setup']) =>
+      createApp({ config: c, budget, store, metrics: own, log, now, setup });
+    const first = startSetup(config, {
+      redis,
+      keys: keysFor(config.streamPrefix),
+      log,
+      reread: opts.reread,
+      pollMs: opts.pollMs,
+    });
+    life.defer('setup', first.stop);
+    let inSetup = first.setup.refuse !== undefined;
+    let app = appFor(config, { refuse: first.setup.refuse, register: first.register });
+    server.on('request', (req, res) => app(req, res));
     const url = await listenOn(server, config.httpAddr);
     life.defer('http server', () => closeServer(server, opts.closeGraceMs ?? 10_000));
     const ops = await startOpsServer({
       addr: config.metricsAddr,
       registry: metrics.registry,
-      ready: () => store.ping(),
+      ready: async () => !inSetup && (await store.ping()),
       log,
     });
     life.defer('ops server', () => new Promise((resolve) => ops.close(resolve)));
-    return { server, url, metricsUrl: urlOf(ops), redis, metrics, close: life.close };
+    const settled = first.settled.then((c) => {
+      if (c !== undefined && c !== config) {
+        app = appFor(c);
+        inSetup = false;
+        log.info(
+          { secretVariable: c.secretVariable },
+          'setup: webhook secret found; webhook signatures are checked from now on',
+        );
+      }
+      return c;
+    });
+    return { server, url, metricsUrl: urlOf(ops), redis, metrics, settled, close: life.close };
   });
 }

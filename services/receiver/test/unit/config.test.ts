@@ -48,6 +48,13 @@ describe('receiver configuration', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       streamPrefix: 'solstice',
       logLevel: 'info',
+      production: false,
+      setup: {
+        credentialsDir: undefined,
+        webhookUrl: undefined,
+        githubWebUrl: 'https://github.com',
+        apiBase: 'https://api.github.com',
+      },
     });
   });
 
@@ -68,11 +75,19 @@ describe('receiver configuration', () => {
     ).toEqual(['g']);
   });
 
-  it('refuses to start in production without a secret, in one line naming GITHUB_WEBHOOK_SECRET', () => {
-    const lines = problems({ NODE_ENV: 'production' });
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^GITHUB_WEBHOOK_SECRET: .*NODE_ENV=production/);
-    expect(problems({ NODE_ENV: 'production', WEBHOOK_SECRET: 's' })).toEqual([]);
+  it('starts in production without a secret (the setup state, not a configuration error)', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([]);
+    expect(readReceiverConfig({ env: { NODE_ENV: 'production' } })).toMatchObject({
+      production: true,
+      webhookSecrets: [],
+    });
+  });
+
+  it('names WEBHOOK_URL and GITHUB_WEB_URL when they are not http(s) URLs', () => {
+    expect(problems({ WEBHOOK_URL: 'ftp://x/y', GITHUB_WEB_URL: 'nope' })).toEqual([
+      "WEBHOOK_URL: expected a URL starting https: or http:, got 'ftp://x/y'",
+      "GITHUB_WEB_URL: expected a URL (https: or http:), got 'nope'",
+    ]);
   });
 
   it('names a secret variable that holds only commas', () => {
@@ -199,6 +214,33 @@ describe('receiver configuration', () => {
     expect(lines).toEqual([
       '--github-app-key: a secret is not taken as a command-line flag (visible in ps); set GITHUB_APP_KEY in the environment',
     ]);
+  });
+
+  it('takes the secret from CREDENTIALS_DIR only when no explicit setting is given, never mixing sources', () => {
+    const creds = mkdtempSync(join(dir, 'credentials-'));
+    writeFileSync(join(creds, 'webhook-secret'), 'from,dir\n');
+    const read = (env: Record<string, string>) =>
+      readReceiverConfig({ env: { CREDENTIALS_DIR: creds, ...env } });
+    // The directory's file holds one secret, taken whole.
+    expect(read({})).toMatchObject({
+      webhookSecrets: ['from,dir'],
+      secretVariable: 'CREDENTIALS_DIR',
+    });
+    expect(read({ WEBHOOK_SECRET: 'env' })).toMatchObject({
+      webhookSecrets: ['env'],
+      secretVariable: 'WEBHOOK_SECRET',
+    });
+    expect(read({ GITHUB_WEBHOOK_SECRET_FILE: file('over-dir', 'file\n') })).toMatchObject({
+      webhookSecrets: ['file'],
+      secretVariable: 'GITHUB_WEBHOOK_SECRET_FILE',
+    });
+    // Given but refused (a flag, an unreadable file): an error, not the directory's secret.
+    expect(
+      problems({ CREDENTIALS_DIR: creds }, ['--github-webhook-secret', 'shown-in-ps']),
+    ).toEqual([expect.stringMatching(/^--github-webhook-secret: a secret is not taken/)]);
+    expect(
+      problems({ CREDENTIALS_DIR: creds, GITHUB_WEBHOOK_SECRET_FILE: join(dir, 'missing') }),
+    ).toEqual([expect.stringMatching(/^GITHUB_WEBHOOK_SECRET_FILE: expected a readable file/)]);
   });
 
   it('names bad HTTP limits in one line each', () => {
