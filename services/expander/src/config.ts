@@ -1,5 +1,6 @@
 import {
   ConfigReader,
+  readCredentialsDir,
   readCheckName,
   readEventRules,
   readGitHubSettings,
@@ -14,8 +15,13 @@ import { isRepoFullName, isRunnerLabel } from './safe-names.js';
 
 export interface ExpanderConfig {
   stage: StageSettings;
-  /** github.app undefined: no workflow files are read (one job per event). */
+  /**
+   * github.app undefined: the program waits for the App (setup state); startExpander given
+   * such settings reads no workflow file (one job per event).
+   */
   github: GitHubSettings;
+  /** CREDENTIALS_DIR, where the App's credentials may appear (setup state). */
+  credentialsDir: string | undefined;
   checkName: string;
   runsOn: RunsOnSettings;
   limits: WorkflowLimits;
@@ -47,6 +53,7 @@ export function readExpanderConfig(source: ConfigSource = {}): ExpanderConfig {
     },
     workflowCacheTtlSeconds: r.int('WORKFLOW_CACHE_TTL_SECONDS', 86_400, { min: 1 }),
     ...readEventRules(r),
+    credentialsDir: readCredentialsDir(r)?.dir,
   };
   r.done();
   return config;

@@ -1,5 +1,6 @@
 import {
   ConfigReader,
+  readCredentialsDir,
   readCheckName,
   readAmqpSettings,
   readGitHubSettings,
@@ -30,7 +31,12 @@ export interface ReporterConfig {
   /** Back-off of a result whose GitHub update keeps failing (it stays unacked meanwhile). */
   resultRetry: { baseMs: number; maxMs: number };
   s3: S3Settings | undefined;
+  /** CREDENTIALS_DIR, where the App's credentials may appear (setup state). */
+  credentialsDir: string | undefined;
 }
+
+/** The reporter's settings before it has the GitHub App (it waits for one in the setup state). */
+export type ReporterSettings = Omit<ReporterConfig, 'github'> & { github: GitHubSettings };
 
 export interface S3Settings {
   endpoint: string;
@@ -42,8 +48,26 @@ export interface S3Settings {
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
-/** The reporter's settings from flags and environment; throws a ConfigError listing every problem. */
+/**
+ * The reporter's settings from flags and environment, the GitHub App required; throws a
+ * ConfigError listing every problem.
+ */
 export function readReporterConfig(source: ConfigSource = {}): ReporterConfig {
+  return read(source, true) as ReporterConfig;
+}
+
+/** The same, with the App optional: main waits for it (awaitCredentials) when it is missing. */
+export function readReporterSettings(source: ConfigSource = {}): ReporterSettings {
+  return read(source, false);
+}
+
+/** The settings as a ReporterConfig once they hold the App. */
+export function withApp(s: ReporterSettings): ReporterConfig | undefined {
+  const { app } = s.github;
+  return app === undefined ? undefined : { ...s, github: { ...s.github, app } };
+}
+
+function read(source: ConfigSource, appRequired: boolean): ReporterSettings {
   const r = new ConfigReader(source);
   const stage = readStageSettings(r, '0.0.0.0:9103');
   const amqp = {
@@ -54,7 +78,7 @@ export function readReporterConfig(source: ConfigSource = {}): ReporterConfig {
     prefetch: r.int('RESULTS_PREFETCH', 16, { min: 1, max: 10_000 }),
   };
   const github = readGitHubSettings(r);
-  if (!github.app && !r.problems.some((p) => p.startsWith('GITHUB_APP'))) {
+  if (appRequired && !github.app && !r.problems.some((p) => p.startsWith('GITHUB_APP'))) {
     r.fail(
       'GITHUB_APP_ID',
       'the GitHub App id, with GITHUB_APP_KEY_PATH or GITHUB_APP_KEY: the reporter writes Check Runs as the App',
@@ -63,10 +87,10 @@ export function readReporterConfig(source: ConfigSource = {}): ReporterConfig {
   const logsUrl = r.url('LOGS_BASE_URL', undefined, ['http:', 'https:']);
   const orchUrl = logsUrl ? undefined : r.url('ORCH_HTTP_BASE', undefined, ['http:', 'https:']);
   const logsBaseUrl = logsUrl ?? orchUrl;
-  const config: ReporterConfig = {
+  const config: ReporterSettings = {
     stage,
     amqp,
-    github: github as ReporterConfig['github'],
+    github,
     checkName: readCheckName(r),
     logsBaseUrl: logsBaseUrl && trimSlash(logsBaseUrl),
     logsBaseUrlDeprecated: orchUrl !== undefined,
@@ -77,6 +101,7 @@ export function readReporterConfig(source: ConfigSource = {}): ReporterConfig {
       maxMs: r.int('RESULT_RETRY_MAX_MS', 60_000, { min: 1 }),
     },
     s3: readS3Settings(r, logsBaseUrl),
+    credentialsDir: readCredentialsDir(r)?.dir,
   };
   r.done();
   return config;

@@ -1,16 +1,32 @@
 import {
+  awaitCredentials,
   connectStage,
   createLogger,
   handleProcessSignals,
   keysFor,
   runMain,
+  waitingForAppLine,
 } from '@solstice/shared';
-import { readReporterConfig } from './config.js';
+import { readReporterSettings, withApp } from './config.js';
 import { startReporter } from './start-reporter.js';
 
 runMain('reporter', async () => {
-  const config = readReporterConfig({ argv: process.argv.slice(2) });
-  const log = createLogger({ name: 'reporter', level: config.stage.logLevel });
+  const source = { argv: process.argv.slice(2) };
+  const first = readReporterSettings(source);
+  const log = createLogger({ name: 'reporter', level: first.stage.logLevel });
+  // Without the App it waits (setup state) rather than exit and be restarted over and over.
+  const settings = await awaitCredentials({
+    config: first,
+    read: () => readReporterSettings(source),
+    missing: (s) =>
+      s.github.app
+        ? undefined
+        : waitingForAppLine('the reporter writes Check Runs as the App', s.credentialsDir),
+    log,
+    opsAddr: first.stage.metricsAddr,
+  });
+  const config = settings && withApp(settings);
+  if (!config) return;
   const reporter = await startReporter(config, connectStage(config.stage, 'reporter', log), log);
   handleProcessSignals(log, () => reporter.close());
   log.info(
