@@ -1,6 +1,14 @@
 import { Octokit } from '@octokit/rest';
 import { HttpError } from '../errors.js';
 
+// The failure is reported by the caller, once, in its own log.
+const QUIET = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
 /** A GitHub App just registered from a manifest: what the pipeline keeps of GitHub's answer. */
 export interface AppRegistration {
   id: number;
@@ -30,7 +38,7 @@ export async function exchangeManifestCode(
 ): Promise<AppRegistration> {
   // No retry: a code works once, and a conversion that happened but was not answered cannot be
   // asked for again.
-  const octokit = new Octokit({ baseUrl: apiBase, userAgent: 'solstice-ci-setup' });
+  const octokit = new Octokit({ baseUrl: apiBase, userAgent: 'solstice-ci-setup', log: QUIET });
   let data: Awaited<ReturnType<typeof octokit.rest.apps.createFromManifest>>['data'];
   try {
     ({ data } = await octokit.rest.apps.createFromManifest({ code }));

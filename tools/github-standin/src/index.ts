@@ -14,6 +14,7 @@ export { contentRoutes, ContentStore } from './routes/contents.js';
 export { SAMPLE_JOBS, SAMPLE_WORKFLOW } from './sample-workflow.js';
 export { generateAppKey } from './test-app-key.js';
 export { deliveryRoutes } from './routes/deliveries.js';
+export { AppManifests, type RegisteredApp } from './routes/manifests.js';
 export {
   WebhookSender,
   type DeliveryItem,

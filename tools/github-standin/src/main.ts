@@ -10,6 +10,8 @@ import {
 import { createStandIn } from './create-stand-in.js';
 import { CheckRunStore } from './routes/checks.js';
 import { ContentStore } from './routes/contents.js';
+import { AppManifests } from './routes/manifests.js';
+import { samplePush } from './sample-push.js';
 import type { Route } from './server.js';
 import { SAMPLE_WORKFLOW } from './sample-workflow.js';
 import { generateAppKey } from './test-app-key.js';
@@ -19,8 +21,10 @@ import { WebhookSender } from './webhook-sender.js';
  * The GitHub stand-in as a program, for the demo (compose profile `demo`): the App is
  * installed on every account (installation 1), every commit has STANDIN_WORKFLOW_FILE (or
  * a 3-job workflow) as `.solstice/workflow.kdl`, and it can send signed webhooks to the
- * receiver: `POST /_standin/webhooks/<event>` with the payload as body. `GET
- * /_standin/check-runs` lists the runs the reporter made.
+ * receiver: `POST /_standin/webhooks/<event>` with the payload as body, or `POST
+ * /_standin/sample-push` for a push of a new commit. They are signed with the webhook secret
+ * of the App last registered through the manifest flow (the receiver's setup page), else
+ * GITHUB_WEBHOOK_SECRET. `GET /_standin/check-runs` lists the runs the reporter made.
  */
 runMain('github-standin', async () => {
   const r = new ConfigReader({ argv: process.argv.slice(2) });
@@ -48,25 +52,30 @@ runMain('github-standin', async () => {
   const contents = new ContentStore().putEverywhere('.solstice/workflow.kdl', workflow);
   const checks = new CheckRunStore();
   const sender = new WebhookSender({ appId });
+  const manifests = new AppManifests();
+  const send = async (event: string, payload: unknown) => {
+    const d = await sender.sendWebhook({
+      url: receiverUrl,
+      secret: manifests.latest()?.webhookSecret ?? secret,
+      event,
+      payload,
+      hookId,
+      installationId: 1,
+    });
+    return { status: 200, body: { guid: d.guid, status_code: d.status_code, status: d.status } };
+  };
   const admin: Route[] = [
     {
       method: 'POST',
       pattern: '/_standin/webhooks/:event',
       auth: 'none',
-      handle: async ({ params, body }) => {
-        const d = await sender.sendWebhook({
-          url: receiverUrl,
-          secret,
-          event: params.event!,
-          payload: body,
-          hookId,
-          installationId: 1,
-        });
-        return {
-          status: 200,
-          body: { guid: d.guid, status_code: d.status_code, status: d.status },
-        };
-      },
+      handle: ({ params, body }) => send(params.event!, body),
+    },
+    {
+      method: 'POST',
+      pattern: '/_standin/sample-push',
+      auth: 'none',
+      handle: () => send('push', samplePush({ installationId: 1 })),
     },
     {
       method: 'GET',
@@ -75,7 +84,7 @@ runMain('github-standin', async () => {
       handle: () => ({ status: 200, body: checks.all() }),
     },
   ];
-  const standIn = createStandIn({ appId, key, contents, checks, sender })
+  const standIn = createStandIn({ appId, key, contents, checks, sender, manifests })
     .use(admin)
     .addInstallation({ id: 1, account: '*', repos: [] });
   const { host, port } = parseAddr(addr)!;

@@ -28,6 +28,8 @@ export interface RouteContext {
   body: unknown;
   auth: CallRecord['auth'];
   installationId?: number;
+  /** The App the caller authenticated as (its JWT, or the App that minted its token). */
+  appId: number;
 }
 
 export interface RouteResult {
@@ -57,6 +59,7 @@ interface Fault {
 }
 
 export interface StandInOptions {
+  /** The App the stand-in knows from the start (more register through the manifest flow). */
   appId: number;
   /** The App's private key (PEM) or its public key: JWTs are checked against it. */
   key: string | KeyObject;
@@ -81,15 +84,22 @@ const compile = (pattern: string) =>
 export class GitHubStandIn {
   readonly calls: CallRecord[] = [];
   readonly installations = new Map<number, Installation>();
-  readonly tokens = new Map<string, { installationId: number; expiresAt: number }>();
+  readonly tokens = new Map<string, { installationId: number; expiresAt: number; appId: number }>();
   private readonly routes: (Route & { re: RegExp })[] = [];
   private readonly faults: Fault[] = [];
-  private readonly publicKey: KeyObject;
+  /** The public key of every App whose JWTs are accepted, by App id. */
+  private readonly appKeys = new Map<number, KeyObject>();
   private server: Server | undefined;
   url = '';
 
   constructor(readonly options: StandInOptions) {
-    this.publicKey = createPublicKey(options.key);
+    this.appKeys.set(options.appId, createPublicKey(options.key));
+  }
+
+  /** Accepts the JWTs of one more App (one registered from a manifest). */
+  registerApp(appId: number, key: string | KeyObject): this {
+    this.appKeys.set(appId, createPublicKey(key));
+    return this;
   }
 
   use(routes: Route[]): this {
@@ -118,10 +128,13 @@ export class GitHubStandIn {
     return undefined;
   }
 
-  mintToken(installationId: number): { token: string; expires_at: string } {
+  mintToken(
+    installationId: number,
+    appId = this.options.appId,
+  ): { token: string; expires_at: string } {
     const token = `ghs_${randomBytes(18).toString('hex')}`;
     const expiresAt = Date.now() + (this.options.tokenTtlMs ?? 3600_000);
-    this.tokens.set(token, { installationId, expiresAt });
+    this.tokens.set(token, { installationId, expiresAt, appId });
     return { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d+Z$/, 'Z') };
   }
 
@@ -184,7 +197,7 @@ export class GitHubStandIn {
       send(res, r.status, r.body, r.headers);
     };
 
-    const body = await readJson(req);
+    const body = await readBody(req);
     const auth = this.authenticate(req.headers.authorization);
     record.auth = auth.kind;
     record.installationId = auth.installationId;
@@ -225,6 +238,7 @@ export class GitHubStandIn {
         body,
         auth: auth.kind,
         installationId: auth.installationId,
+        appId: auth.appId ?? this.options.appId,
       });
       return reply(fault?.afterHandling ? fault.result : handled);
     }
@@ -237,6 +251,7 @@ export class GitHubStandIn {
   private authenticate(header: string | undefined): {
     kind: CallRecord['auth'];
     installationId?: number;
+    appId?: number;
     error?: string;
   } {
     if (!header) return { kind: 'none', error: 'Requires authentication' };
@@ -246,14 +261,16 @@ export class GitHubStandIn {
     if (token) {
       if (token.expiresAt < Date.now())
         return { kind: 'none', error: 'Bad credentials (token expired)' };
-      return { kind: 'token', installationId: token.installationId };
+      return { kind: 'token', installationId: token.installationId, appId: token.appId };
     }
-    const error = this.checkJwt(value);
-    return error ? { kind: 'none', error } : { kind: 'jwt' };
+    const checked = this.checkJwt(value);
+    return typeof checked === 'string'
+      ? { kind: 'none', error: checked }
+      : { kind: 'jwt', appId: checked.appId };
   }
 
-  /** RS256 JWT signed by the App's key, iss = App id, not expired: else the reason. */
-  private checkJwt(jwt: string): string | undefined {
+  /** RS256 JWT signed by a known App's key, iss = that App's id, not expired: else the reason. */
+  private checkJwt(jwt: string): string | { appId: number } {
     const parts = jwt.split('.');
     if (parts.length !== 3) return 'Bad credentials';
     const [h, p, s] = parts as [string, string, string];
@@ -261,27 +278,23 @@ export class GitHubStandIn {
       const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg?: string };
       if (header.alg !== 'RS256')
         return 'A JSON web token could not be decoded (alg must be RS256)';
-      const ok = verify(
-        'RSA-SHA256',
-        Buffer.from(`${h}.${p}`),
-        this.publicKey,
-        Buffer.from(s, 'base64url'),
-      );
-      if (!ok)
-        return 'A JSON web token could not be decoded (signature does not match the App key)';
       const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as {
         iss?: unknown;
         exp?: number;
         iat?: number;
       };
-      if (String(claims.iss) !== String(this.options.appId))
-        return `'Issuer' claim ('iss') must be ${this.options.appId}`;
+      const appId = Number(claims.iss);
+      const key = this.appKeys.get(appId);
+      if (key === undefined) return `'Issuer' claim ('iss') must be ${this.options.appId}`;
+      const ok = verify('RSA-SHA256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'));
+      if (!ok)
+        return 'A JSON web token could not be decoded (signature does not match the App key)';
       const now = Math.floor(Date.now() / 1000);
       if (!claims.exp || claims.exp < now)
         return "'Expiration time' claim ('exp') is too far in the past";
       if (claims.exp - (claims.iat ?? now) > 600 + 60)
         return "'Expiration time' claim ('exp') is too far in the future";
-      return undefined;
+      return { appId };
     } catch {
       return 'A JSON web token could not be decoded';
     }
@@ -306,7 +319,8 @@ function send(
   res.end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** The request body: JSON, or a form (GitHub's "new App" page takes the manifest as one). */
+async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -315,8 +329,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     return undefined;
   }

@@ -8,6 +8,7 @@ import { createRedis, keysFor, type Keys, type Redis } from '@solstice/shared';
 import { createStandIn } from '../create-stand-in.js';
 import { CheckRunStore } from '../routes/checks.js';
 import { ContentStore } from '../routes/contents.js';
+import { AppManifests } from '../routes/manifests.js';
 import type { GitHubStandIn } from '../server.js';
 import { generateAppKey } from '../test-app-key.js';
 import { WebhookSender, type StandInDelivery } from '../webhook-sender.js';
@@ -34,6 +35,12 @@ export interface PipelineOptions {
   onLine?: (label: string, line: string) => void;
   /** Leave the names (prefix, queues) as given, e.g. the defaults for the demo. */
   names?: Partial<PipelineNames>;
+  /**
+   * A first run: the stages get no App id, key or webhook secret but this CREDENTIALS_DIR
+   * (and NODE_ENV=production), so they start in the setup state; the App is registered
+   * through the stand-in's manifest flow (`manifests`).
+   */
+  credentialsDir?: string;
 }
 
 /**
@@ -52,6 +59,8 @@ export class Pipeline {
   readonly contents = new ContentStore();
   readonly checks = new CheckRunStore();
   readonly sender = new WebhookSender({ appId: this.appId });
+  /** Apps registered through the stand-in's manifest flow. */
+  readonly manifests = new AppManifests();
   readonly standIn: GitHubStandIn;
   readonly redis: Redis;
   readonly processes = new Map<string, StageProcess>();
@@ -77,6 +86,7 @@ export class Pipeline {
       contents: this.contents,
       checks: this.checks,
       sender: this.sender,
+      manifests: this.manifests,
     });
     this.redis = createRedis(o.redisUrl, { role: 'worker', name: 'pipeline-harness' });
     // A test may cut this connection on purpose (an outage through a proxy); it reconnects.
@@ -116,8 +126,21 @@ export class Pipeline {
       }),
       ...this.o.env,
     };
+    if (this.o.credentialsDir !== undefined) {
+      for (const name of ['GITHUB_APP_ID', 'GITHUB_APP_KEY_PATH', 'GITHUB_WEBHOOK_SECRET'])
+        delete this.baseEnv[name];
+      Object.assign(this.baseEnv, {
+        CREDENTIALS_DIR: this.o.credentialsDir,
+        NODE_ENV: 'production',
+      });
+    }
     const started = await Promise.all(stages.map((stage) => this.startProcess(stage)));
-    await this.waitReady(started);
+    // In the setup state only the publisher, which needs no credentials, gets ready.
+    const ready = this.o.credentialsDir
+      ? started.filter((p) => p.label.startsWith('publisher#'))
+      : started;
+    await this.waitReady(ready);
+    if (this.o.credentialsDir) await this.waitHealthy(started);
     // The publisher declares the jobs queue the orchestrator consumes: it starts once that is ready.
     if (orchestrator) await this.waitReady([await this.startProcess('demo-orchestrator')]);
   }
@@ -185,11 +208,27 @@ export class Pipeline {
     );
   }
 
-  /** Sends a signed webhook as GitHub would (through the stand-in's sender, so it is listed as a delivery). */
+  /** Waits until each process answers GET /healthz with 200 (up, even in the setup state). */
+  async waitHealthy(processes: StageProcess[], timeoutMs = 30_000): Promise<void> {
+    await Promise.all(
+      processes.map((p) =>
+        waitForOk(this.readyUrls.get(p.label)!.replace(/\/readyz$/, '/healthz'), timeoutMs, () =>
+          p.exit
+            ? `${p.label} exited (code ${p.exit.code}); its last lines:\n${p.tail(10)}`
+            : undefined,
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Sends a signed webhook as GitHub would (through the stand-in's sender, so it is listed as
+   * a delivery), with the secret of the App registered last, else the run's own.
+   */
   send(event: string, payload: unknown): Promise<StandInDelivery> {
     return this.sender.sendWebhook({
       url: this.receiverUrl,
-      secret: this.secret,
+      secret: this.manifests.latest()?.webhookSecret ?? this.secret,
       event,
       payload,
       hookId: this.hookId,

@@ -6,19 +6,19 @@ export const appRoutes: Route[] = [
     method: 'GET',
     pattern: '/app',
     auth: 'jwt',
-    handle: ({ standIn }) => ({
+    handle: ({ appId }) => ({
       status: 200,
-      body: { id: standIn.options.appId, slug: 'solstice-ci', name: 'Solstice CI' },
+      body: { id: appId, slug: 'solstice-ci', name: 'Solstice CI' },
     }),
   },
   {
     method: 'POST',
     pattern: '/app/installations/:id/access_tokens',
     auth: 'jwt',
-    handle: ({ standIn, params }) => {
+    handle: ({ standIn, params, appId }) => {
       const id = Number(params.id);
       if (!standIn.installations.has(id)) return { status: 404, body: { message: 'Not Found' } };
-      const { token, expires_at } = standIn.mintToken(id);
+      const { token, expires_at } = standIn.mintToken(id, appId);
       return {
         status: 201,
         body: {
@@ -34,12 +34,12 @@ export const appRoutes: Route[] = [
     method: 'GET',
     pattern: '/repos/:owner/:repo/installation',
     auth: 'jwt',
-    handle: ({ standIn, params }) => {
+    handle: ({ standIn, params, appId }) => {
       const inst = standIn.installationFor(params.owner!, params.repo!);
       if (!inst) return { status: 404, body: { message: 'Not Found' } };
       return {
         status: 200,
-        body: { id: inst.id, account: { login: inst.account }, app_id: standIn.options.appId },
+        body: { id: inst.id, account: { login: inst.account }, app_id: appId },
       };
     },
   },

@@ -136,7 +136,7 @@ function json(run: StandInCheckRun, ctx: RouteContext) {
       annotations_url: `${base}/repos/${owner}/${repo}/check-runs/${run.id}/annotations`,
     },
     check_suite: { id: 5_000_000_000 + (run.id % 1000) },
-    app: { id: ctx.standIn.options.appId, slug: 'solstice-ci', name: 'Solstice CI' },
+    app: { id: ctx.appId, slug: 'solstice-ci', name: 'Solstice CI' },
     pull_requests: [],
   };
 }
@@ -259,8 +259,8 @@ export function checkRoutes(store: CheckRunStore): Route[] {
           )
           .filter((r) => !q.has('check_name') || r.name === q.get('check_name'))
           .filter((r) => !q.has('status') || r.status === q.get('status'))
-          // Every run here is the App's own.
-          .filter((r) => !q.has('app_id') || q.get('app_id') === String(ctx.standIn.options.appId))
+          // Every run here is taken to be the calling App's own.
+          .filter((r) => !q.has('app_id') || q.get('app_id') === String(ctx.appId))
           .sort((a, b) => b.id - a.id);
         if ((q.get('filter') ?? 'latest') === 'latest') {
           // GitHub's default: only the most recent run of each name.
