@@ -7,4 +7,6 @@ export interface CliContext {
   err: (line: string) => void;
   /** Connects, or throws a CliError that says Redis is unreachable and how to start it. */
   connectRedis: (url: string) => Promise<Redis>;
+  /** Ends a command that waits (app create) early; the bin leaves that to Ctrl-C. */
+  signal?: AbortSignal;
 }

@@ -5,7 +5,8 @@ import {
   runSweep,
   type HookDelivery,
 } from '@solstice/receiver/recovery';
-import { ConfigReader, createGitHubApp, createLogger, readGitHubSettings } from '@solstice/shared';
+import { ConfigReader, createGitHubApp, readGitHubSettings } from '@solstice/shared';
+import { cliLogger } from './cli-logger.js';
 import { usageError } from './cli-error.js';
 import { defineRedisCommand } from './command.js';
 import { stringOption } from './parse-command-args.js';
@@ -22,16 +23,6 @@ export function parseSince(text: string, now: number): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : at;
-}
-
-/** A pino JSON line as one readable line: its message and error. */
-function messageOf(line: string): string {
-  try {
-    const o = JSON.parse(line) as { msg?: string; err?: { message?: string } };
-    return o.err?.message ? `${o.msg}: ${o.err.message}` : String(o.msg);
-  } catch {
-    return line.trimEnd();
-  }
 }
 
 const describe = (d: HookDelivery) =>
@@ -80,11 +71,7 @@ export const redeliverCommand = defineRedisCommand({
     const dryRun = args.options['dry-run'] === true;
 
     const report = await withRedis(ctx, target, async (redis) => {
-      const log = createLogger({
-        name: 'solstice-cli',
-        level: 'warn',
-        destination: { write: (line: string) => ctx.err(`warning: ${messageOf(line)}`) },
-      });
+      const log = cliLogger(ctx);
       const client = createGitHubApp({
         settings: github,
         app,

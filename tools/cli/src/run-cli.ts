@@ -1,5 +1,6 @@
 import { DEFAULT_REDIS_URL, errorMessage } from '@solstice/shared';
 import { CliError } from './cli-error.js';
+import { appCreateCommand } from './app-create.js';
 import type { CliContext } from './cli-context.js';
 import type { Command } from './command.js';
 import { deadListCommand } from './dead-list.js';
@@ -16,6 +17,7 @@ export const COMMANDS: Command[] = [
   redeliverCommand,
   deadListCommand,
   deadRetryCommand,
+  appCreateCommand,
 ];
 
 export function usage(): string[] {
@@ -26,6 +28,8 @@ export function usage(): string[] {
     '',
     `Redis: REDIS_URL (default ${DEFAULT_REDIS_URL}) and STREAM_PREFIX (default solstice),`,
     'or --redis-url / --stream-prefix. send-webhook signs with --secret or GITHUB_WEBHOOK_SECRET.',
+    'app create: GITHUB_API_BASE, GITHUB_WEB_URL, WEBHOOK_URL and CREDENTIALS_DIR as the receiver',
+    "reads them (CREDENTIALS_DIR default: the repository's .credentials, where npm start looks).",
   ];
 }
 

@@ -4,7 +4,7 @@ import { DEFAULT_AMQP_URL, DEFAULT_REDIS_URL, redactUrl } from '@solstice/shared
 import { endpointOf, tcpProblem } from './check-reachable.js';
 import { formatLogLine } from './format-log-line.js';
 import { StageProcess, type Exit } from './stage-process.js';
-import { STAGES, stageMain, type StageName as Stage } from './stages.js';
+import { DEFAULT_CREDENTIALS_DIR, STAGES, stageMain, type StageName as Stage } from './stages.js';
 
 // `npm start`: the four stages as child processes of this one, against local Redis and
 // RabbitMQ; each stage's own settings come from the environment as usual.
@@ -125,13 +125,18 @@ async function main(): Promise<void> {
       );
   }
 
+  // The App's credentials: where `solstice app create` and the receiver's page write them.
+  const env = {
+    ...process.env,
+    CREDENTIALS_DIR: process.env.CREDENTIALS_DIR || DEFAULT_CREDENTIALS_DIR,
+  };
   const width = Math.max(...[...stages, 'start'].map((s) => s.length));
   const supervisors = new Map<Stage, StageProcess>();
   for (const name of stages) {
     const supervisor = new StageProcess({
       label: name,
       script: stageMain(name),
-      env: process.env,
+      env,
       keepLines: KEEP_LINES,
       ownProcessGroup: true,
       onLine: (line) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from '@solstice/shared';
+import { HttpError, type Redis } from '@solstice/shared';
 
 /**
  * The `state` values the registration page handed out. GitHub sends the state back with the
@@ -21,17 +21,21 @@ export const isStateShaped = (s: string): boolean => /^[A-Za-z0-9_-]{32}$/.test(
 
 /** States in Redis, so any receiver copy behind a load balancer can take the callback. */
 export function redisStateStore(redis: Redis, keyOf: (state: string) => string): StateStore {
+  // The receiver's connection fails fast while Redis is away: the page says so (503).
+  const unreachable = (err: unknown) => {
+    throw new HttpError(503, `Redis is not reachable (${(err as Error).message}); try again`);
+  };
   return {
     async create() {
       const state = newState();
-      await redis.set(keyOf(state), '1', 'EX', TTL_SECONDS);
+      await redis.set(keyOf(state), '1', 'EX', TTL_SECONDS).catch(unreachable);
       return state;
     },
     async has(state) {
-      return isStateShaped(state) && (await redis.exists(keyOf(state))) === 1;
+      return isStateShaped(state) && (await redis.exists(keyOf(state)).catch(unreachable)) === 1;
     },
     async consume(state) {
-      return isStateShaped(state) && (await redis.del(keyOf(state))) === 1;
+      return isStateShaped(state) && (await redis.del(keyOf(state)).catch(unreachable)) === 1;
     },
   };
 }

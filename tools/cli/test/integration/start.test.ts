@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { generateAppKey } from '@solstice/github-standin';
 import { prefixPool } from '../../../../test/support/keys.js';
 import { freePort, waitForHealthz } from '../../../../test/support/processes.js';
+import { waitForOk } from '@solstice/github-standin/harness';
 import { amqpUrl, redisUrl } from '../../../../test/support/servers.js';
 import { waitFor } from '../../../../test/support/wait.js';
 
@@ -23,6 +27,26 @@ interface Run {
 }
 
 const runs: Run[] = [];
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A CREDENTIALS_DIR, empty or holding an App as the registration writes it. */
+function credentialsDir(withApp: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'solstice-start-creds-'));
+  dirs.push(dir);
+  if (withApp) writeApp(dir);
+  return dir;
+}
+
+function writeApp(dir: string): void {
+  writeFileSync(join(dir, 'private-key.pem'), generateAppKey(), { mode: 0o600 });
+  writeFileSync(join(dir, 'app-id'), '4242\n', { mode: 0o600 });
+}
+
+// The App comes from CREDENTIALS_DIR here: none from the environment of whoever runs the tests.
+const NO_APP_ENV = { GITHUB_APP_ID: '', GITHUB_APP_KEY: '', GITHUB_APP_KEY_PATH: '' };
 const prefixes = prefixPool('start');
 const newPrefix = prefixes.next;
 
@@ -110,12 +134,14 @@ describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {
   it('runs the stages with prefixed output, restarts one that crashes, and stops them all on SIGTERM', async () => {
     const httpPort = await freePort();
     const run = start(['--only', 'receiver,expander'], {
+      ...NO_APP_ENV,
       REDIS_URL: redisUrl(),
       AMQP_URL: amqpUrl(),
       STREAM_PREFIX: newPrefix(),
       HTTP_ADDR: `127.0.0.1:${httpPort}`,
       // Both stages have an ops server (METRICS_ADDR) and share this environment: any free port.
       METRICS_ADDR: '127.0.0.1:0',
+      CREDENTIALS_DIR: credentialsDir(true),
     });
     /** The port of the latest ops server `stage` said it listens on. */
     const opsUrl = (stage: string) => {
@@ -173,6 +199,38 @@ describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {
     );
     expect(alive(receiverPid)).toBe(false);
     expect(alive(secondPid!)).toBe(false);
+  });
+
+  it('keeps a stage without the GitHub App up in the setup state, and starts it once the App appears', async () => {
+    const metricsPort = await freePort();
+    const ops = `http://127.0.0.1:${metricsPort}`;
+    const dir = credentialsDir(false);
+    const run = start(['--only', 'expander'], {
+      ...NO_APP_ENV,
+      REDIS_URL: redisUrl(),
+      STREAM_PREFIX: newPrefix(),
+      METRICS_ADDR: `127.0.0.1:${metricsPort}`,
+      CREDENTIALS_DIR: dir,
+    });
+    const setupLines = () =>
+      run.stdout.filter((l) => l.includes('setup: waiting for the GitHub App'));
+    await waitFor(() => setupLines().length === 1, 'the setup line', 30_000);
+    expect(setupLines()[0]).toMatch(/^\[expander\] .* WARN  setup: waiting for the GitHub App /);
+    expect(setupLines()[0]).toContain(`CREDENTIALS_DIR=${dir}`);
+    await waitForHealthz(ops);
+    expect((await fetch(`${ops}/readyz`)).status).toBe(503);
+
+    writeApp(dir);
+    await waitFor(
+      () => run.stdout.some((l) => /INFO  expander started/.test(l)),
+      'the expander started',
+      30_000,
+    );
+    await waitForOk(`${ops}/readyz`);
+    // One start, one line: it waited, it was never restarted.
+    expect(pidsOf(run.stdout, 'expander')).toHaveLength(1);
+    expect(setupLines()).toHaveLength(1);
+    expect(run.stdout.some((l) => l.includes('restarting'))).toBe(false);
   });
 
   it('kills a stage that does not stop within --stop-timeout-ms, and exits 1', async () => {
