@@ -28,13 +28,7 @@ export interface AwaitCredentialsOptions<C> {
 export async function awaitCredentials<C>(o: AwaitCredentialsOptions<C>): Promise<C | undefined> {
   const line = o.missing(o.config);
   if (line === undefined) return o.config;
-  o.log.warn(line);
-  const ops = await startWaitingOps(o);
-  const watch = watchCredentials({
-    read: o.read,
-    complete: (c) => o.missing(c) === undefined,
-    pollMs: o.pollMs,
-  });
+  // Listening for signals before saying anything: a stop right after the line is a clean stop.
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
   const stopped = new Promise<undefined>((resolve) => {
     onSignal = (signal) => {
@@ -44,7 +38,15 @@ export async function awaitCredentials<C>(o: AwaitCredentialsOptions<C>): Promis
   });
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  let ops: Server | undefined;
+  const watch = watchCredentials({
+    read: o.read,
+    complete: (c) => o.missing(c) === undefined,
+    pollMs: o.pollMs,
+  });
   try {
+    o.log.warn(line);
+    ops = await startWaitingOps(o);
     const config = await Promise.race([watch.found, stopped]);
     if (config !== undefined) o.log.info('setup: credentials found; starting');
     return config;

@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, connectRedis } from '@solstice/cli';
+import { Pipeline, SAMPLE_JOBS, SAMPLE_WORKFLOW } from '@solstice/github-standin/harness';
+import { registerApp } from '../support/browser.js';
+import { pushPayload } from '../support/payloads.js';
+import { amqpUrl, redisUrl } from '../support/servers.js';
+import { waitFor } from '../support/wait.js';
+
+const OWNER = 'Codertocat';
+const REPO = 'Hello-World';
+const NEEDS_CREDENTIALS = ['receiver#1', 'expander#1', 'reporter#1'];
+
+/**
+ * A first run: the four stages as processes with no App id, key or webhook secret, only an
+ * empty CREDENTIALS_DIR (NODE_ENV=production), as `docker compose up` without `.env`.
+ */
+async function firstRun(label: string): Promise<{ p: Pipeline; dir: string }> {
+  const dir = join(mkdtempSync(join(tmpdir(), `solstice-${label}-`)), 'credentials');
+  const p = new Pipeline({ redisUrl: redisUrl(), amqpUrl: amqpUrl(), label, credentialsDir: dir });
+  p.install(OWNER);
+  await p.start();
+  return { p, dir };
+}
+
+/** Every stage that needs a credential says what is missing once, and waits, up but not ready. */
+async function expectSetupState(p: Pipeline): Promise<void> {
+  for (const label of NEEDS_CREDENTIALS) {
+    const proc = p.process(label);
+    const setup = () => proc.lines.filter((l) => /"msg":"setup: /.test(l));
+    await waitFor(() => setup().length === 1, `${label}'s setup line`);
+    expect(await p.isReady(proc), label).toBe(false);
+    expect(proc.exit, label).toBeUndefined();
+  }
+  expect(await p.isReady(p.process('publisher'))).toBe(true);
+}
+
+/** A signed push of a commit with the 3-job workflow becomes 3 completed Check Runs. */
+async function expectChecksFor(p: Pipeline, sha: string): Promise<void> {
+  p.contents.put(OWNER, REPO, sha, '.solstice/workflow.kdl', SAMPLE_WORKFLOW);
+  const delivery = await p.send('push', pushPayload(p.installationId, sha));
+  expect(delivery.status_code).toBe(202);
+  const runs = await waitFor(
+    () => {
+      const done = p.checks.all().filter((r) => r.head_sha === sha && r.status === 'completed');
+      return done.length === 3 ? done : undefined;
+    },
+    'three completed check runs',
+    60_000,
+  );
+  expect(runs.map((r) => r.name).sort()).toEqual(
+    SAMPLE_JOBS.map((j) => `Solstice CI / ${j}`).sort(),
+  );
+  await waitFor(async () => (await p.pending()) === 0, 'nothing pending');
+}
+
+describe('first run: App registration on the receiver page, then a push', () => {
+  let p: Pipeline;
+  let dir: string;
+
+  beforeAll(async () => {
+    ({ p, dir } = await firstRun('first-run-page'));
+  }, 120_000);
+  afterAll(async () => {
+    await p?.stop();
+    if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
+  });
+
+  it('waits in the setup state and refuses webhooks meanwhile', async () => {
+    await expectSetupState(p);
+    const refused = await p.send('push', pushPayload(p.installationId, 'c'.repeat(40)));
+    expect(refused.status_code).toBe(503);
+    expect(await p.streamLength(p.keys.events)).toBe(0);
+  });
+
+  it('registers the App, and every stage starts with its credentials, without a restart', async () => {
+    const page = new URL('/', p.receiverUrl).href;
+    const answer = await registerApp(page);
+    expect(answer.status).toBe(302);
+    expect(answer.headers.get('location')).toBe(
+      `${p.manifests.latest()!.htmlUrl}/installations/new`,
+    );
+    await p.waitReady([...p.processes.values()]);
+    for (const label of NEEDS_CREDENTIALS) {
+      expect(p.process(label).exit, label).toBeUndefined();
+      expect(
+        p
+          .process(label)
+          .lines.filter(
+            (l) => l.includes('credentials found') || l.includes('webhook secret found'),
+          ),
+      ).toHaveLength(1);
+    }
+    await expectChecksFor(p, 'd'.repeat(40));
+    // The Check Runs were written as the new App.
+    expect(
+      p.standIn.calls.some(
+        (c) => c.method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(c.path),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('first run: App registration with `solstice app create`, then a push', () => {
+  let p: Pipeline;
+  let dir: string;
+
+  beforeAll(async () => {
+    ({ p, dir } = await firstRun('first-run-cli'));
+  }, 120_000);
+  afterAll(async () => {
+    await p?.stop();
+    if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
+  });
+
+  it('writes the credentials the waiting stages pick up', async () => {
+    await expectSetupState(p);
+    const out: string[] = [];
+    const abort = new AbortController();
+    const done = runCli(['app', 'create', '--webhook-url', p.receiverUrl], {
+      env: { GITHUB_API_BASE: p.standIn.url, CREDENTIALS_DIR: dir },
+      out: (l) => out.push(l),
+      err: () => undefined,
+      connectRedis,
+      signal: abort.signal,
+    });
+    try {
+      const line = await waitFor(() => out.find((l) => l.startsWith('Open ')), 'the page URL');
+      const answer = await registerApp(/^Open (\S+)/.exec(line)![1]!);
+      expect(answer.status).toBe(302);
+      expect(await done).toBe(0);
+    } finally {
+      abort.abort();
+    }
+    expect(p.manifests.latest()!.manifest.hook_attributes?.url).toBe(p.receiverUrl);
+    await p.waitReady([...p.processes.values()]);
+    for (const label of NEEDS_CREDENTIALS) expect(p.process(label).exit, label).toBeUndefined();
+    await expectChecksFor(p, 'e'.repeat(40));
+  });
+});
