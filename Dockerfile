@@ -47,6 +47,11 @@ COPY --from=build /app/services/publisher/dist services/publisher/dist
 COPY --from=build /app/services/reporter/dist services/reporter/dist
 COPY --from=build /app/tools/cli/dist tools/cli/dist
 COPY --from=build /app/tools/github-standin/dist tools/github-standin/dist
+# The App manifest the receiver's setup page registers (services/receiver reads ../../app.yml).
+COPY app.yml ./
+# compose's `credentials` volume: a new named volume takes this directory's owner and mode, so
+# the receiver (as `node`) can write what its setup page registers, and nobody else read it.
+RUN mkdir -m 0700 /credentials && chown node:node /credentials
 # Files stay root-owned and read-only for the process: it runs as the image's `node` user.
 USER node
 # compose.yaml sets the command of each service; this default runs the receiver.

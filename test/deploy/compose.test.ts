@@ -83,6 +83,13 @@ function checkProperties(config: Config): void {
     if (name !== 'receiver') expect(s.ports, `${name} publishes a port`).toBeUndefined();
   }
   expect(JSON.stringify(services.receiver!.ports)).toContain('8082');
+  // The App registration writes the credentials volume; the stages that need the App read it.
+  // (`docker-compose config` spells the receiver's mount `…:rw`.)
+  expect(JSON.stringify(services.receiver!.volumes)).toMatch(/"credentials:\/credentials(:rw)?"/);
+  for (const name of ['expander', 'reporter'])
+    expect(services[name]!.volumes, name).toContain('credentials:/credentials:ro');
+  for (const name of ['receiver', 'expander', 'reporter'])
+    expect(services[name]!.environment?.CREDENTIALS_DIR, name).toBe('/credentials');
 
   expect(services['github-standin']?.profiles).toEqual(['demo']);
   expect(services['github-standin']?.command).toEqual([
@@ -190,6 +197,10 @@ describe('.env.example', () => {
       'CHECK_RECORD_TTL_DAYS',
       'WORKFLOW_MAX_BYTES',
       'WORKFLOW_MAX_JOBS',
+      // the first run: the App registration
+      'CREDENTIALS_DIR',
+      'WEBHOOK_URL',
+      'GITHUB_WEB_URL',
     ];
     expect(variables.filter((v) => !documented.has(v))).toEqual([]);
   });
@@ -224,7 +235,7 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
   });
 
-  it('copies only package files and the built JavaScript into the runtime image', () => {
+  it('copies only package files, the built JavaScript and the App manifest into the runtime image', () => {
     const copies = [...runtime.matchAll(/^COPY (.*)$/gm)].map((m) => m[1]!);
     for (const copy of copies) {
       const sources = copy
@@ -232,7 +243,9 @@ describe('Dockerfile', () => {
         .split(/\s+/)
         .slice(0, -1);
       for (const source of sources)
-        expect(source, copy).toMatch(/(^package(-lock)?\.json$|\/package\.json$|\/dist$)/);
+        expect(source, copy).toMatch(
+          /(^package(-lock)?\.json$|\/package\.json$|\/dist$|^app\.yml$)/,
+        );
     }
   });
 

@@ -20,8 +20,10 @@ export interface CredentialsWatch<C> {
 
 /**
  * Polls the settings until the credentials a stage waits for are there. A timer rather than
- * fs.watch: inotify events do not cross a Docker volume shared by containers, and a poll
- * every 2 s reads three small files.
+ * fs.watch, which Node documents as unavailable or unreliable on network file systems and on
+ * mounts from a VM such as Docker Desktop's (https://nodejs.org/api/fs.html#availability), and
+ * which cannot watch a directory that does not exist yet; a poll every 2 s reads three small
+ * files.
  */
 export function watchCredentials<C>(o: WatchCredentialsOptions<C>): CredentialsWatch<C> {
   let settle: { resolve: (c: C) => void; reject: (err: unknown) => void } | undefined;

@@ -2,7 +2,8 @@
 import { connectRedis } from './connect-redis.js';
 import { runCli } from './run-cli.js';
 
-// The operator CLI (`npm run solstice -- <command>`, bin `solstice`). It never listens on a port.
+// The operator CLI (`npm run solstice -- <command>`, bin `solstice`). Only `app create` listens
+// on a port (127.0.0.1), for as long as the App registration takes.
 
 // `solstice dead list events | head`: a closed pipe ends the output, not with a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
