@@ -14,15 +14,28 @@ const REPO = 'Hello-World';
 const NEEDS_CREDENTIALS = ['receiver#1', 'expander#1', 'reporter#1'];
 
 /**
- * A first run: the four stages as processes with no App id, key or webhook secret, only an
- * empty CREDENTIALS_DIR (NODE_ENV=production), as `docker compose up` without `.env`.
+ * A first run for the tests of this describe block: the four stages as processes with no App
+ * id, key or webhook secret, only an empty CREDENTIALS_DIR (NODE_ENV=production), as `docker
+ * compose up` without `.env`; stopped and removed after the block.
  */
-async function firstRun(label: string): Promise<{ p: Pipeline; dir: string }> {
-  const dir = join(mkdtempSync(join(tmpdir(), `solstice-${label}-`)), 'credentials');
-  const p = new Pipeline({ redisUrl: redisUrl(), amqpUrl: amqpUrl(), label, credentialsDir: dir });
-  p.install(OWNER);
-  await p.start();
-  return { p, dir };
+function useFirstRun(label: string): { p: Pipeline; dir: string } {
+  const run = {} as { p: Pipeline; dir: string };
+  beforeAll(async () => {
+    run.dir = join(mkdtempSync(join(tmpdir(), `solstice-${label}-`)), 'credentials');
+    run.p = new Pipeline({
+      redisUrl: redisUrl(),
+      amqpUrl: amqpUrl(),
+      label,
+      credentialsDir: run.dir,
+    });
+    run.p.install(OWNER);
+    await run.p.start();
+  }, 120_000);
+  afterAll(async () => {
+    await run.p?.stop();
+    if (run.dir) rmSync(join(run.dir, '..'), { recursive: true, force: true });
+  });
+  return run;
 }
 
 /** Every stage that needs a credential says what is missing once, and waits, up but not ready. */
@@ -57,18 +70,10 @@ async function expectChecksFor(p: Pipeline, sha: string): Promise<void> {
 }
 
 describe('first run: App registration on the receiver page, then a push', () => {
-  let p: Pipeline;
-  let dir: string;
-
-  beforeAll(async () => {
-    ({ p, dir } = await firstRun('first-run-page'));
-  }, 120_000);
-  afterAll(async () => {
-    await p?.stop();
-    if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
-  });
+  const run = useFirstRun('first-run-page');
 
   it('waits in the setup state and refuses webhooks meanwhile', async () => {
+    const { p } = run;
     await expectSetupState(p);
     const refused = await p.send('push', pushPayload(p.installationId, 'c'.repeat(40)));
     expect(refused.status_code).toBe(503);
@@ -76,6 +81,7 @@ describe('first run: App registration on the receiver page, then a push', () => 
   });
 
   it('registers the App, and every stage starts with its credentials, without a restart', async () => {
+    const { p } = run;
     const page = new URL('/', p.receiverUrl).href;
     const answer = await registerApp(page);
     expect(answer.status).toBe(302);
@@ -104,18 +110,10 @@ describe('first run: App registration on the receiver page, then a push', () => 
 });
 
 describe('first run: App registration with `solstice app create`, then a push', () => {
-  let p: Pipeline;
-  let dir: string;
-
-  beforeAll(async () => {
-    ({ p, dir } = await firstRun('first-run-cli'));
-  }, 120_000);
-  afterAll(async () => {
-    await p?.stop();
-    if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
-  });
+  const run = useFirstRun('first-run-cli');
 
   it('writes the credentials the waiting stages pick up', async () => {
+    const { p, dir } = run;
     await expectSetupState(p);
     const out: string[] = [];
     const abort = new AbortController();
