@@ -27,7 +27,23 @@ export {
 } from './setup/watch-credentials.js';
 export { awaitCredentials, type AwaitCredentialsOptions } from './setup/await-credentials.js';
 export { groupIdFor, requestIdFor, SOLSTICE_NAMESPACE } from './ids.js';
-export { keysFor, deadStreamOf, errorsKeyOf, type Keys } from './keys.js';
+export {
+  keysFor,
+  deadStreamOf,
+  deadQueueOf,
+  errorsKeyOf,
+  type Keys,
+  type WriterKeys,
+} from './keys.js';
+export {
+  checkIdentityOf,
+  checkIdentityFields,
+  checkRecordOf,
+  checkRunNameOf,
+  readCheckRecordTtl,
+  type CheckIdentity,
+  type CheckRecord,
+} from './check-record.js';
 export {
   validateJobRequest,
   validateJobResult,

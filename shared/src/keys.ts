@@ -8,7 +8,12 @@ export interface Keys {
   delivery(hookId: string, deliveryId: string): string;
   tokenCache(installationId: string | number): string;
   workflowCache(owner: string, repo: string, sha: string): string;
-  checkRun(requestId: string): string;
+  /** The record of one job (CheckRecord, a hash): identity, wanted and shown state. */
+  checkRecord(requestId: string): string;
+  /** The reporter's writers: per-installation queues, schedule, leases, pacing. */
+  writer: WriterKeys;
+  /** The claim records of reporters before the per-job records (read by `results replay`). */
+  legacyCheckRun(requestId: string): string;
   installation(owner: string, repo: string): string;
   sweepLease: string;
   sweepCursor: string;
@@ -17,8 +22,27 @@ export interface Keys {
   setupState(state: string): string;
 }
 
+/** Keys of the reporter's per-installation writers (docs/architecture.md). */
+export interface WriterKeys {
+  /** The jobs of one installation that GitHub does not show as wanted yet, in order (ZSET). */
+  queue(installationId: string | number): string;
+  /** Installations with work, scored by the earliest time (ms) the next write may go (ZSET). */
+  due: string;
+  /** The copy writing for an installation now (a token, with a TTL). */
+  lease(installationId: string | number): string;
+  /** An installation's pacing: when the next write may go, why it is paused (hash). */
+  state(installationId: string | number): string;
+  /** The order in which jobs were queued, across installations (a counter). */
+  seq: string;
+  /** Installations paused by a rate limit, scored by when the pause ends (ZSET). */
+  paused: string;
+}
+
 /** Where the stage runner moves an entry of `stream` that cannot be handled. */
 export const deadStreamOf = (stream: string): string => `${stream}:dead`;
+
+/** The RabbitMQ queue a queue dead-letters to (through the DLX, routed by the queue's name). */
+export const deadQueueOf = (queue: string): string => `${queue}.dlq`;
 
 /** The last error of each pending entry of `stream` in `group` (read when it goes dead). */
 export const errorsKeyOf = (stream: string, group: string): string => `${stream}:errors:${group}`;
@@ -33,7 +57,16 @@ export function keysFor(prefix: string): Keys {
     delivery: (hookId, deliveryId) => `${prefix}:delivery:${hookId}:${deliveryId}`,
     tokenCache: (id) => `${prefix}:token:${id}`,
     workflowCache: (owner, repo, sha) => `${prefix}:workflow:${owner}/${repo}@${sha}`,
-    checkRun: (requestId) => `${prefix}:checkrun:${requestId}`,
+    checkRecord: (requestId) => `${prefix}:check:${requestId}`,
+    writer: {
+      queue: (id) => `${prefix}:writer:queue:${id}`,
+      due: `${prefix}:writer:due`,
+      lease: (id) => `${prefix}:writer:lease:${id}`,
+      state: (id) => `${prefix}:writer:state:${id}`,
+      seq: `${prefix}:writer:seq`,
+      paused: `${prefix}:writer:paused`,
+    },
+    legacyCheckRun: (requestId) => `${prefix}:checkrun:${requestId}`,
     installation: (owner, repo) => `${prefix}:installation:${owner}/${repo}`,
     sweepLease: `${prefix}:sweep:lease`,
     sweepCursor: `${prefix}:sweep:cursor`,

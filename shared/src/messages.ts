@@ -17,14 +17,17 @@ export interface JobRequest {
   submitted_at: string;
 }
 
-/** The wire JobResult the orchestrator publishes. */
+/**
+ * The wire JobResult the orchestrator publishes. The repository and commit may be left out:
+ * the record of the request_id knows them (when given, they must match it).
+ */
 export interface JobResult {
   schema_version: 'jobresult.v1';
   request_id: string;
-  repo_url: string;
-  repo_owner: string;
-  repo_name: string;
-  commit_sha: string;
+  repo_url?: string;
+  repo_owner?: string;
+  repo_name?: string;
+  commit_sha?: string;
   success: boolean;
   exit_code: number;
   summary?: string;
@@ -96,16 +99,21 @@ export function validateJobRequest(value: unknown): JobRequest {
   return o as unknown as JobRequest;
 }
 
-/** Validates a JobResult; throws PermanentError naming the first bad field. */
+/**
+ * Validates a JobResult; throws PermanentError naming the first bad field. The repository
+ * fields and commit_sha are optional (absent or null: left out of the result returned).
+ */
 export function validateJobResult(value: unknown): JobResult {
   const w = 'JobResult';
-  const o = object(value, w);
+  const o = { ...object(value, w) };
   if (o.schema_version !== 'jobresult.v1') problem(w, 'schema_version', '"jobresult.v1"');
   match(o, w, 'request_id', UUID, 'a UUID');
-  str(o, w, 'repo_url');
-  str(o, w, 'repo_owner');
-  str(o, w, 'repo_name');
-  match(o, w, 'commit_sha', SHA, 'a hex commit sha');
+  for (const f of ['repo_url', 'repo_owner', 'repo_name', 'commit_sha']) {
+    if (o[f] === null || o[f] === undefined) delete o[f];
+    else if (f === 'commit_sha') match(o, w, f, SHA, 'a hex commit sha when present');
+    else if (typeof o[f] !== 'string' || o[f] === '')
+      problem(w, f, 'a non-empty string when present');
+  }
   if (typeof o.success !== 'boolean') problem(w, 'success', 'a boolean');
   if (!Number.isInteger(o.exit_code)) problem(w, 'exit_code', 'an integer');
   if (o.summary !== undefined && o.summary !== null && typeof o.summary !== 'string') {

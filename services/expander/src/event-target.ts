@@ -27,6 +27,13 @@ export interface BuildTarget {
   only?: { jobId: string | null };
 }
 
+/** The job a re-requested run belongs to, found by its external_id in the job's record. */
+export interface RerunJob {
+  /** null: the single job of a commit without a usable workflow. */
+  jobId: string | null;
+  sha: string;
+}
+
 /** A target, or why the event builds nothing. */
 export type EventTarget = { target: BuildTarget } | { skip: string };
 
@@ -44,9 +51,15 @@ const SKIP_CI = /\[(skip ci|ci skip)\]/i;
  * The commit an event asks to build, or why it asks for nothing: the shared event table
  * (eventVerdict) first, then what only the payload's content can say (`[skip ci]`, a deleted
  * fork, a check run not ours). A payload without the fields its event must have is a
- * PermanentError.
+ * PermanentError. `rerun`: the job of a re-requested run, found by its external_id; without
+ * it (runs older than the records) the run's name says which job it was.
  */
-export function eventTarget(event: string, payload: unknown, s: EventSettings): EventTarget {
+export function eventTarget(
+  event: string,
+  payload: unknown,
+  s: EventSettings,
+  rerun?: RerunJob,
+): EventTarget {
   const p = new Payload(event, payload);
   const verdict = eventVerdict(event, p.root, s);
   if (verdict.kind === 'ping') return { skip: 'a ping builds nothing' };
@@ -82,10 +95,12 @@ export function eventTarget(event: string, payload: unknown, s: EventSettings): 
     case 'check_run': {
       const run = p.obj(p.root, 'check_run');
       const name = p.str(run, 'name', 'check_run.name');
-      const jobId = jobIdOfCheckRun(s.checkName, name);
+      const jobId = rerun ? rerun.jobId : jobIdOfCheckRun(s.checkName, name);
       if (jobId === undefined)
         return { skip: `check run '${name}' is not one of ours (GITHUB_CHECK_NAME)` };
-      const sha = p.at(run, 'head_sha', 'check_run.head_sha');
+      const sha: Field = rerun
+        ? { value: rerun.sha, path: 'the record of check_run.external_id' }
+        : p.at(run, 'head_sha', 'check_run.head_sha');
       const target = p.target(sha, p.root.repository, 'repository');
       target.only = { jobId };
       return { target };

@@ -10,7 +10,12 @@ import {
   type Output,
 } from '@solstice/shared';
 import type { WorkflowSource } from './adapters/workflow-source.js';
-import { eventTarget, type BuildTarget, type EventSettings } from './event-target.js';
+import {
+  eventTarget,
+  type BuildTarget,
+  type EventSettings,
+  type RerunJob,
+} from './event-target.js';
 import type { ExpanderMetrics } from './expander-metrics.js';
 import { parseWorkflow, type WorkflowLimits } from './parse-workflow.js';
 import { toJobRequests, type ExpandSettings, type WorkflowOutcome } from './to-job-requests.js';
@@ -23,6 +28,8 @@ export interface ExpandDeps {
   settings: ExpandSettings & EventSettings & { limits: WorkflowLimits };
   /** `{P}:jobs` */
   jobsStream: string;
+  /** The job of a re-requested check run, from the record of its external_id. */
+  rerunOf?: (event: string, payload: unknown) => Promise<RerunJob | undefined>;
   log: Logger;
   metrics?: ExpanderMetrics;
   now?: () => Date;
@@ -39,7 +46,9 @@ export async function expandEvent(
 ): Promise<Output[]> {
   const event = rawEventFromFields(fields);
   const log = d.log.child({ delivery: event.delivery, event: event.event });
-  const found = eventTarget(event.event, payloadOf(event), d.settings);
+  const payload = payloadOf(event);
+  const rerun = await d.rerunOf?.(event.event, payload);
+  const found = eventTarget(event.event, payload, d.settings, rerun);
   if ('skip' in found) {
     log.info({ jobs: 0, request_ids: [], reason: found.skip }, 'event builds nothing');
     return [];
@@ -62,6 +71,7 @@ export async function expandEvent(
       repo: `${target.repoOwner}/${target.repoName}`,
       sha: target.sha,
       ...(target.only ? { rerun: target.only.jobId ?? '(no workflow)' } : {}),
+      ...(target.only ? { rerun_found_by: rerun ? 'external_id' : 'name' } : {}),
       ...(envelopes.length === 0 ? { reason: 'the re-requested job is not in the workflow' } : {}),
     },
     'event expanded',

@@ -12,6 +12,7 @@ import {
   type StageRunner,
 } from '@solstice/shared';
 import { appWorkflowSource } from './adapters/app-workflow-source.js';
+import { rerunLookup } from './adapters/rerun-lookup.js';
 import type { ExpanderConfig } from './config.js';
 import { expandEvent } from './expand-event.js';
 import { expanderMetrics } from './expander-metrics.js';
@@ -46,6 +47,7 @@ export async function startExpander(
       installations: github?.installations,
       settings: config,
       jobsStream: keys.jobs,
+      rerunOf: rerunLookup(redis, keys),
       log,
       metrics: counters,
     };

@@ -1,6 +1,7 @@
 import {
   ConfigReader,
   readAmqpSettings,
+  readCheckRecordTtl,
   readStageSettings,
   type AmqpSettings,
   type ConfigSource,
@@ -11,6 +12,8 @@ import type { JobsTopology } from './adapters/topology.js';
 export interface PublisherConfig {
   stage: StageSettings;
   amqp: AmqpSettings & JobsTopology & { confirmTimeoutMs: number };
+  /** How long a job's record (written before its publish) is kept: CHECK_RECORD_TTL_DAYS. */
+  checkRecordTtlSeconds: number;
 }
 
 // What RabbitMQ accepts in an exchange or queue name; `amq.` names are the broker's own.
@@ -52,8 +55,9 @@ export function readPublisherConfig(source: ConfigSource = {}): PublisherConfig 
     r.fail('AMQP_DLX', `an exchange other than AMQP_EXCHANGE`, amqp.dlx);
   }
   if (amqp.dlq === amqp.queue) r.fail('AMQP_DLQ', 'a queue other than AMQP_QUEUE', amqp.dlq);
+  const checkRecordTtlSeconds = readCheckRecordTtl(r);
   r.done();
-  return { stage, amqp };
+  return { stage, amqp, checkRecordTtlSeconds };
 }
 
 /**

@@ -12,6 +12,11 @@ import type { PublisherMetrics } from './publisher-metrics.js';
 import { toJobMessage } from './to-job-message.js';
 
 export interface PublishJobsOptions {
+  /**
+   * Writes each job's record (its identity) in Redis; awaited before anything is published,
+   * so no JobResult can come back for a request the reporter has no record of.
+   */
+  recordIdentities: (envelopes: JobEnvelope[]) => Promise<void>;
   publishBatch: (messages: OutgoingMessage[]) => Promise<PublishResult[]>;
   /** `{P}:checks`: where a confirmed JobRequest is recorded for the reporter. */
   checksStream: string;
@@ -21,7 +26,9 @@ export interface PublishJobsOptions {
 }
 
 /**
- * The publisher stage's batch handler: every valid JobEnvelope of `{P}:jobs` is published;
+ * The publisher stage's batch handler: every valid JobEnvelope of `{P}:jobs` gets its record
+ * (a failure there fails the batch: nothing is published, the entries are read again), then
+ * is published;
  * only a confirmed one gets outputs (its `{P}:checks` record, added by the runner in the same
  * script that acks it). Anything else stays pending and is published again later; an
  * envelope that does not parse is a PermanentError (dead-lettered with the reason).
@@ -39,6 +46,7 @@ export function publishJobs(o: PublishJobsOptions): BatchHandler {
         o.metrics?.published.inc({ outcome: 'invalid' });
       }
     });
+    if (valid.length > 0) await o.recordIdentities(valid.map((v) => v.envelope));
     const results =
       valid.length > 0 ? await o.publishBatch(valid.map((v) => toJobMessage(v.envelope.job))) : [];
     const publishedAt = now().toISOString();

@@ -14,6 +14,7 @@ import {
   type StageConnections,
   type StageRunner,
 } from '@solstice/shared';
+import { checkIdentityWriter } from './adapters/check-identities.js';
 import { connectJobsLink } from './adapters/jobs-link.js';
 import { claimIdleWarning, type PublisherConfig } from './config.js';
 import { publishJobs } from './publish-jobs.js';
@@ -61,6 +62,11 @@ export async function startPublisher(
       log,
       metrics,
       handle: publishJobs({
+        recordIdentities: checkIdentityWriter({
+          redis: connections.redis,
+          keyFor: keys.checkRecord,
+          ttlSeconds: config.checkRecordTtlSeconds,
+        }),
         publishBatch: (messages) => link.publishBatch(messages),
         checksStream: keys.checks,
         log,

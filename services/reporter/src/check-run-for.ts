@@ -1,5 +1,9 @@
-import { checkRunName, type JobEnvelope, type JobResult } from '@solstice/shared';
-import { conclusionOf, type Conclusion } from './check-record.js';
+import { checkRunNameOf, type CheckIdentity, type JobResult } from '@solstice/shared';
+
+export type Conclusion = 'success' | 'failure';
+
+export const conclusionOf = (result: JobResult): Conclusion =>
+  result.success ? 'success' : 'failure';
 
 // https://docs.github.com/en/rest/checks/runs#create-a-check-run: output.summary and
 // output.text are limited to 65535 characters.
@@ -49,25 +53,39 @@ export function cutSummary(text: string, limit = SUMMARY_LIMIT): string {
   return text.slice(0, end) + note;
 }
 
-/** The queued Check Run for a confirmed JobRequest. */
-export function queuedCheckRun(envelope: JobEnvelope, checkName: string): NewCheckRun {
-  const job = envelope.job;
+/** The queued Check Run of a confirmed JobRequest, from its record. */
+export function queuedCheckRun(record: CheckIdentity, checkName: string): NewCheckRun {
+  const job = record.job;
   const lines = [
-    job.runs_on ? `Runs on \`${job.runs_on}\`.` : "Runs on the orchestrator's default runner.",
-    `Request \`${job.request_id}\`.`,
+    job?.runs_on ? `Runs on \`${job.runs_on}\`.` : "Runs on the orchestrator's default runner.",
+    `Request \`${record.request_id}\`.`,
   ];
-  if (job.workflow_path && job.workflow_job_id)
-    lines.push(`Job \`${job.workflow_job_id}\` of \`${job.workflow_path}\`.`);
-  if (envelope.workflow_error) lines.push('', `**Workflow problem:** ${envelope.workflow_error}`);
+  if (job?.workflow_path && record.job_id)
+    lines.push(`Job \`${record.job_id}\` of \`${job.workflow_path}\`.`);
+  if (record.workflow_error) lines.push('', `**Workflow problem:** ${record.workflow_error}`);
   return {
-    name: envelope.check_name || checkRunName(checkName, job.workflow_job_id),
-    head_sha: job.commit_sha,
-    external_id: job.request_id,
+    name: checkRunNameOf(record, checkName),
+    head_sha: record.head_sha,
+    external_id: record.request_id,
     status: 'queued',
     output: {
-      title: envelope.workflow_error ? 'Queued (workflow problem)' : 'Queued',
+      title: record.workflow_error ? 'Queued (workflow problem)' : 'Queued',
       summary: cutSummary(lines.join('\n')),
     },
+  };
+}
+
+/** A run created already completed: its result came before the queued run was written. */
+export function completedNewCheckRun(
+  record: CheckIdentity,
+  checkName: string,
+  completion: CheckRunCompletion,
+): NewCheckRun {
+  return {
+    name: checkRunNameOf(record, checkName),
+    head_sha: record.head_sha,
+    external_id: record.request_id,
+    ...completion,
   };
 }
 
@@ -97,22 +115,5 @@ export function completedCheckRun(result: JobResult, o: CompletionOptions): Chec
       title: resultTitle(result),
       summary: cutSummary(text, SUMMARY_LIMIT - footer.length) + footer,
     },
-  };
-}
-
-/**
- * A completed run for a result whose queued run cannot be found, so the commit still shows it.
- * The job id is not in a JobResult: a late queued entry renames the run (see createQueuedCheckRun).
- */
-export function completedOnlyCheckRun(
-  result: JobResult,
-  checkName: string,
-  o: CompletionOptions,
-): NewCheckRun {
-  return {
-    name: `${checkName} (${result.request_id.slice(0, 8)})`,
-    head_sha: result.commit_sha,
-    external_id: result.request_id,
-    ...completedCheckRun(result, o),
   };
 }

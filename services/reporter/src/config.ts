@@ -2,6 +2,7 @@ import {
   ConfigReader,
   readCredentialsDir,
   readCheckName,
+  readCheckRecordTtl,
   readAmqpSettings,
   readGitHubSettings,
   readStageSettings,
@@ -10,6 +11,7 @@ import {
   type GitHubSettings,
   type StageSettings,
 } from '@solstice/shared';
+import type { WriteRetry } from './write-failure.js';
 
 export interface ReporterConfig {
   stage: StageSettings;
@@ -26,10 +28,11 @@ export interface ReporterConfig {
   /** LOGS_BASE_URL came from the deprecated ORCH_HTTP_BASE (logged at start). */
   logsBaseUrlDeprecated: boolean;
   checkRecordTtlSeconds: number;
-  /** How long a "creating" marker holds off others before it counts as left by a dead copy. */
-  createLeaseMs: number;
-  /** Back-off of a result whose GitHub update keeps failing (it stays unacked meanwhile). */
+  writers: WriterSettings;
+  /** Back-off of a result that cannot be recorded yet (Redis away; it stays unacked meanwhile). */
   resultRetry: { baseMs: number; maxMs: number };
+  /** Lines to log at start: settings that are set but no longer read. */
+  warnings: string[];
   s3: S3Settings | undefined;
   /** CREDENTIALS_DIR, where the App's credentials may appear (setup state). */
   credentialsDir: string | undefined;
@@ -37,6 +40,16 @@ export interface ReporterConfig {
 
 /** The reporter's settings before it has the GitHub App (it waits for one in the setup state). */
 export type ReporterSettings = Omit<ReporterConfig, 'github'> & { github: GitHubSettings };
+
+/** The per-installation writers of Check Runs (docs/architecture.md). */
+export interface WriterSettings {
+  /** WRITER_LEASE_MS: an installation's writer lease; a dead copy's lapses after this. */
+  leaseMs: number;
+  /** WRITER_CONCURRENCY: installations one copy writes for at once. */
+  concurrency: number;
+  /** WRITE_MAX_ATTEMPTS, WRITE_RETRY_BASE_MS, WRITE_RETRY_MAX_MS: a failing write's retries. */
+  retry: WriteRetry;
+}
 
 export interface S3Settings {
   endpoint: string;
@@ -94,8 +107,17 @@ function read(source: ConfigSource, appRequired: boolean): ReporterSettings {
     checkName: readCheckName(r),
     logsBaseUrl: logsBaseUrl && trimSlash(logsBaseUrl),
     logsBaseUrlDeprecated: orchUrl !== undefined,
-    checkRecordTtlSeconds: r.int('CHECK_RECORD_TTL_DAYS', 14, { min: 1, max: 3650 }) * 86_400,
-    createLeaseMs: r.int('CHECK_CREATE_LEASE_MS', 120_000, { min: 100 }),
+    checkRecordTtlSeconds: readCheckRecordTtl(r),
+    writers: {
+      leaseMs: r.int('WRITER_LEASE_MS', 10_000, { min: 300, max: 600_000 }),
+      concurrency: r.int('WRITER_CONCURRENCY', 32, { min: 1, max: 1000 }),
+      retry: {
+        maxAttempts: r.int('WRITE_MAX_ATTEMPTS', 8, { min: 1, max: 100 }),
+        baseMs: r.int('WRITE_RETRY_BASE_MS', 1000, { min: 1, max: 3_600_000 }),
+        maxMs: r.int('WRITE_RETRY_MAX_MS', 60_000, { min: 1, max: 3_600_000 }),
+      },
+    },
+    warnings: removedSettings(r),
     resultRetry: {
       baseMs: r.int('RESULT_RETRY_BASE_MS', 1000, { min: 1 }),
       maxMs: r.int('RESULT_RETRY_MAX_MS', 60_000, { min: 1 }),
@@ -105,6 +127,15 @@ function read(source: ConfigSource, appRequired: boolean): ReporterSettings {
   };
   r.done();
   return config;
+}
+
+/** Settings earlier versions read: set, they are named in one line at start (not an error). */
+function removedSettings(r: ConfigReader): string[] {
+  return r.raw('CHECK_CREATE_LEASE_MS') === undefined
+    ? []
+    : [
+        'CHECK_CREATE_LEASE_MS is no longer read: one writer per installation holds a lease of WRITER_LEASE_MS (default 10000) instead',
+      ];
 }
 
 function readS3Settings(r: ConfigReader, logsBaseUrl: string | undefined): S3Settings | undefined {

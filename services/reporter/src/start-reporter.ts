@@ -2,11 +2,11 @@ import type { Server } from 'node:http';
 import {
   closeStageConnections,
   connectAmqp,
+  consumerNameFor,
   createMetrics,
   createStage,
   keysFor,
   Lifecycle,
-  perEntry,
   type Consumer,
   type Logger,
   type Metrics,
@@ -16,24 +16,29 @@ import {
 } from '@solstice/shared';
 import { reporterAdapters } from './adapters/reporter-adapters.js';
 import { resultsConsumer } from './adapters/results-consumer.js';
+import { sampleWriterGauges } from './adapters/writer-gauges.js';
 import type { ReporterConfig } from './config.js';
-import { handleChecksEntry } from './handle-checks-entry.js';
-import { resultMessageHandler } from './handle-result-message.js';
+import { checksBatchHandler } from './handle-checks-batch.js';
+import { handleResultMessage } from './handle-result-message.js';
 import { reporterMetrics } from './reporter-metrics.js';
+import { WriteScheduler } from './write-scheduler.js';
+import { writeTurn } from './write-turn.js';
 
 export interface Reporter {
   stage: StageRunner;
   consumer: Consumer;
+  writers: WriteScheduler;
   amqp: RecoveringChannelModel;
   metrics: Metrics;
   ops: Server | undefined;
-  /** Stops reading both inputs, finishes what is in hand, closes every connection. Idempotent. */
+  /** Stops reading both inputs and writing, finishes what is in hand, closes everything. Idempotent. */
   close(): Promise<void>;
 }
 
 /**
- * Wires the reporter's two inputs ({P}:checks and the results queue) to GitHub and S3. The
- * connections become the reporter's: close() closes them.
+ * Wires the reporter: `{P}:checks` and the results queue record what each job's Check Run
+ * should show; the installation writers bring GitHub there. The connections become the
+ * reporter's: close() closes them.
  */
 export async function startReporter(
   config: ReporterConfig,
@@ -42,6 +47,7 @@ export async function startReporter(
 ): Promise<Reporter> {
   if (config.logsBaseUrlDeprecated)
     log.warn('ORCH_HTTP_BASE is deprecated: set LOGS_BASE_URL instead (same value)');
+  for (const warning of config.warnings) log.warn(warning);
   const life = new Lifecycle(log);
   life.defer('Redis', () => closeStageConnections(connections));
   return life.starting(async () => {
@@ -49,15 +55,40 @@ export async function startReporter(
     const keys = keysFor(config.stage.streamPrefix);
     const metrics = createMetrics('reporter');
     const counters = reporterMetrics(metrics);
-    const adapters = reporterAdapters({ config, redis, keys, log, metrics });
-    const deps = { ...adapters, checkName: config.checkName, log, metrics: counters };
+    const a = reporterAdapters({ config, redis, keys, log, metrics });
+    const turnDeps = { ...a, checkName: config.checkName, retry: config.writers.retry, log };
+    const writers = new WriteScheduler({
+      store: a.writers,
+      turn: (inst, token) => writeTurn(inst, token, { ...turnDeps, metrics: counters }),
+      leaseMs: config.writers.leaseMs,
+      concurrency: config.writers.concurrency,
+      holder: consumerNameFor(config.stage),
+      log,
+    });
+    const queued = () => writers.wake();
     const consumer = resultsConsumer(
       config,
-      resultMessageHandler({ ...deps, logsBaseUrl: config.logsBaseUrl }),
+      (msg) =>
+        handleResultMessage(msg.content, {
+          ...a,
+          logsBaseUrl: config.logsBaseUrl,
+          queued,
+          log,
+          metrics: counters,
+        }),
       log,
     );
-    const amqp = await connectAmqp({ url: config.amqp.amqpUrl, log, setup: consumer.setup });
+    const amqp = await connectAmqp({
+      url: config.amqp.amqpUrl,
+      log,
+      setup: async (model) => {
+        await a.dead.setup(model);
+        await consumer.setup(model);
+      },
+    });
     life.defer('AMQP connection', () => amqp.close());
+    life.defer('dead-letter channel', () => a.dead.close());
+    life.defer('writers', () => writers.stop());
     life.defer('results consumer', () => consumer.stop());
     const stage = createStage({
       group: 'reporter',
@@ -66,14 +97,20 @@ export async function startReporter(
       connections,
       log,
       metrics,
-      handle: perEntry((entry) => handleChecksEntry(entry.fields, deps)),
+      handle: checksBatchHandler({ records: a.records, queued, log }),
     });
     life.defer('stream runner', () => stage.stop());
     void stage.start();
+    writers.start();
+    const gauges = setInterval(
+      () => void sampleWriterGauges(redis, keys, counters).catch(() => undefined),
+      5000,
+    );
+    life.defer('gauges', () => clearInterval(gauges));
     const ops = await life.startOps(config.stage.metricsAddr, {
       registry: metrics.registry,
       ready: async () => consumer.consuming() && !stage.stopped && (await redis.ping()) === 'PONG',
     });
-    return { stage, consumer, amqp, metrics, ops, close: life.close };
+    return { stage, consumer, writers, amqp, metrics, ops, close: life.close };
   });
 }

@@ -4,6 +4,8 @@ import type { ConfirmChannel, Message } from 'amqplib';
 export interface OutgoingMessage {
   messageId: string;
   body: Buffer;
+  /** AMQP headers, e.g. why a message was dead-lettered. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -111,6 +113,7 @@ export class ConfirmPublisher {
             messageId: m.messageId,
             type: this.o.type,
             timestamp,
+            ...(m.headers ? { headers: m.headers } : {}),
           },
           (err: Error | null) => settle(i, this.outcomeOf(m.messageId, err)),
         );

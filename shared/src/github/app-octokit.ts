@@ -21,6 +21,13 @@ export interface GitHubAppOptions {
   tokenKey: (cacheKey: string) => string;
   log: Logger;
   metrics?: Metrics;
+  /**
+   * false: the clients never wait (no retry, no rate-limit wait, no in-process write pacing):
+   * each call answers or fails at once, and the caller paces, retries and pauses by itself
+   * (the reporter's writers, which share one budget per installation across copies in Redis).
+   * Default true.
+   */
+  waitInClient?: boolean;
 }
 
 /** Octokit clients of the GitHub App: one JWT client, one cached client per installation. */
@@ -37,6 +44,7 @@ export interface GitHubApp {
  */
 export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
   const cache = redisTokenCache(o.redis, o.tokenKey);
+  const waits = o.waitInClient ?? true;
   // One write queue per installation, as GitHub asks writes to be serial and a second apart.
   const write = new Bottleneck.Group({ maxConcurrent: 1, minTime: o.settings.writeMinMs });
   const log = {
@@ -69,8 +77,9 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
         ...(installationId === undefined ? {} : { installationId }),
       },
       log,
-      retry: { retryAfterBaseValue: o.settings.retryBaseMs },
+      retry: { enabled: waits, retryAfterBaseValue: o.settings.retryBaseMs },
       throttle: {
+        enabled: waits,
         id,
         write,
         retryAfterBaseValue: o.settings.retryBaseMs,

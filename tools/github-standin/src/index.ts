@@ -6,6 +6,7 @@ export {
   type RouteContext,
   type RouteResult,
   type StandInOptions,
+  type WriteRecord,
 } from './server.js';
 export { createStandIn, type StandInStores } from './create-stand-in.js';
 export { appRoutes } from './routes/apps.js';

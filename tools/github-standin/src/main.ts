@@ -24,7 +24,8 @@ import { WebhookSender } from './webhook-sender.js';
  * receiver: `POST /_standin/webhooks/<event>` with the payload as body, or `POST
  * /_standin/sample-push` for a push of a new commit. They are signed with the webhook secret
  * of the App last registered through the manifest flow (the receiver's setup page), else
- * GITHUB_WEBHOOK_SECRET. `GET /_standin/check-runs` lists the runs the reporter made.
+ * GITHUB_WEBHOOK_SECRET. `GET /_standin/check-runs` lists the runs the reporter made,
+ * `GET /_standin/writes` every write with its installation and time.
  */
 runMain('github-standin', async () => {
   const r = new ConfigReader({ argv: process.argv.slice(2) });
@@ -82,6 +83,12 @@ runMain('github-standin', async () => {
       pattern: '/_standin/check-runs',
       auth: 'none',
       handle: () => ({ status: 200, body: checks.all() }),
+    },
+    {
+      method: 'GET',
+      pattern: '/_standin/writes',
+      auth: 'none',
+      handle: ({ standIn }) => ({ status: 200, body: standIn.writes() }),
     },
   ];
   const standIn = createStandIn({ appId, key, contents, checks, sender, manifests })

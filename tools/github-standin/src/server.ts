@@ -10,8 +10,23 @@ export interface CallRecord {
   status: number;
   auth: 'jwt' | 'token' | 'none';
   installationId?: number;
+  /** When the request came (ms since the epoch). */
   at: number;
+  /** When the answer was sent. */
+  doneAt?: number;
 }
+
+/** A write as GitHub would pace it: method, path, the installation that made it, when. */
+export interface WriteRecord {
+  method: string;
+  path: string;
+  installationId: number | undefined;
+  status: number;
+  at: number;
+  doneAt: number | undefined;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 export interface Installation {
   id: number;
@@ -56,6 +71,8 @@ interface Fault {
   result: RouteResult;
   /** Do the call, then answer `result` anyway: GitHub did the write but the answer was lost. */
   afterHandling: boolean;
+  /** Hold the answer until this settles (a call GitHub is slow to answer). */
+  hold?: Promise<unknown>;
 }
 
 export interface StandInOptions {
@@ -112,20 +129,19 @@ export class GitHubStandIn {
     return this;
   }
 
-  /** The installation covering owner/repo; an installation on account `*` covers every owner. */
+  /**
+   * The installation covering owner/repo: one that names the repository, else one on the
+   * whole account, else one on account `*` (every owner). So one owner's repositories can be
+   * spread over many installations (benches with many installations).
+   */
   installationFor(owner: string, repo: string): Installation | undefined {
     const full = `${owner}/${repo}`.toLowerCase();
-    for (const inst of this.installations.values()) {
-      if (inst.account === '*') return inst;
-      if (
-        inst.repos.length === 0
-          ? inst.account.toLowerCase() === owner.toLowerCase()
-          : inst.repos.some((r) => r.toLowerCase() === full)
-      ) {
-        return inst;
-      }
-    }
-    return undefined;
+    const all = [...this.installations.values()];
+    return (
+      all.find((i) => i.repos.some((r) => r.toLowerCase() === full)) ??
+      all.find((i) => i.repos.length === 0 && i.account.toLowerCase() === owner.toLowerCase()) ??
+      all.find((i) => i.account === '*')
+    );
   }
 
   mintToken(
@@ -146,15 +162,34 @@ export class GitHubStandIn {
     match: { method?: string; path: RegExp },
     result: RouteResult,
     times = 1,
-    opts: { afterHandling?: boolean } = {},
+    opts: { afterHandling?: boolean; hold?: Promise<unknown> } = {},
   ): this {
     this.faults.push({
       ...match,
       remaining: times,
       result,
       afterHandling: opts.afterHandling ?? false,
+      ...(opts.hold ? { hold: opts.hold } : {}),
     });
     return this;
+  }
+
+  /**
+   * Every write made with an installation token (POST, PATCH, PUT, DELETE), in the order they
+   * came: what GitHub's "one write at a time, a second apart, per installation" is about.
+   */
+  writes(installationId?: number): WriteRecord[] {
+    return this.calls
+      .filter((c) => WRITE_METHODS.has(c.method) && c.auth === 'token')
+      .filter((c) => installationId === undefined || c.installationId === installationId)
+      .map((c) => ({
+        method: c.method,
+        path: c.path,
+        installationId: c.installationId,
+        status: c.status,
+        at: c.at,
+        doneAt: c.doneAt,
+      }));
   }
 
   /** Calls whose `METHOD path` matches. */
@@ -195,6 +230,7 @@ export class GitHubStandIn {
     const reply = (r: RouteResult) => {
       record.status = r.status;
       send(res, r.status, r.body, r.headers);
+      record.doneAt = Date.now();
     };
 
     const body = await readBody(req);
@@ -207,7 +243,10 @@ export class GitHubStandIn {
     );
     if (fault) {
       fault.remaining--;
-      if (!fault.afterHandling) return reply(fault.result);
+      if (!fault.afterHandling) {
+        await fault.hold;
+        return reply(fault.result);
+      }
     }
     for (const route of this.routes) {
       if (route.method !== method) continue;
@@ -240,7 +279,11 @@ export class GitHubStandIn {
         installationId: auth.installationId,
         appId: auth.appId ?? this.options.appId,
       });
-      return reply(fault?.afterHandling ? fault.result : handled);
+      if (fault?.afterHandling) {
+        await fault.hold;
+        return reply(fault.result);
+      }
+      return reply(handled);
     }
     reply({
       status: 404,

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { envelopeFromFields, envelopeToFields } from '@solstice/shared';
+import {
+  checkIdentityOf,
+  checkRecordOf,
+  envelopeFromFields,
+  envelopeToFields,
+} from '@solstice/shared';
 import { envelopeFor, startHarness, takeAll, waitFor, type Harness } from './harness.js';
 
 describe('the publisher stage', () => {
@@ -59,6 +64,37 @@ describe('the publisher stage', () => {
     expect(envelopeFromFields(record!).job).toEqual(e.job);
     expect(await h.pending()).toBe(0);
     expect(await h.counter('confirmed')).toBe(1);
+
+    // The job's record, written before the publish: the reporter's proof that it was published.
+    const written = await h.redis.hgetall(h.keys.checkRecord(e.job.request_id));
+    expect(checkRecordOf(written)).toMatchObject({
+      ...checkIdentityOf(e),
+      source: 'publisher',
+      want: undefined,
+    });
+    const ttl = await h.redis.ttl(h.keys.checkRecord(e.job.request_id));
+    expect(ttl).toBeGreaterThan(13 * 86_400);
+  });
+
+  it('leaves a record the reporter already added to alone when a JobRequest is published again', async () => {
+    const h = await harness();
+    const e = envelopeFor({});
+    const key = h.keys.checkRecord(e.job.request_id);
+    await h.redis.hset(key, {
+      request_id: e.job.request_id,
+      owner: 'o',
+      repo: 'r',
+      head_sha: e.job.commit_sha,
+      want: 'completed',
+      want_v: '2',
+    });
+    await h.addJobs([e]);
+    await waitFor(async () => (await h.checks()).length === 1, 'the checks record');
+    expect(await h.redis.hgetall(key)).toMatchObject({
+      owner: 'o',
+      want: 'completed',
+      want_v: '2',
+    });
   });
 
   it('moves 1,000 JobRequests: each once in the queue, 1,000 checks records, nothing pending', async () => {

@@ -47,13 +47,22 @@ const entry = (fields: Record<string, string>): StreamEntry => ({
   deliveries: 1,
 });
 
-/** A publishBatch double answering each message by its request_id. */
+/**
+ * A publishBatch double answering each message by its request_id, and a recordIdentities
+ * double; `order` tells which was called when.
+ */
 function broker(answer: (id: string) => PublishResult['outcome'] = () => 'confirmed') {
   const seen: OutgoingMessage[] = [];
+  const order: string[] = [];
   return {
     seen,
+    order,
+    recordIdentities: async (envelopes: JobEnvelope[]) => {
+      order.push(...envelopes.map((e) => `record ${e.job.request_id}`));
+    },
     publishBatch: async (messages: OutgoingMessage[]): Promise<PublishResult[]> => {
       seen.push(...messages);
+      order.push(...messages.map((m) => `publish ${m.messageId}`));
       return messages.map((m) => {
         const outcome = answer(m.messageId);
         return { outcome, seconds: 0.002, reason: outcome === 'confirmed' ? undefined : 'why' };
@@ -70,6 +79,7 @@ describe('publishing a batch of JobRequests', () => {
     const b = broker();
     const { log } = captureLogger();
     const handle = publishJobs({
+      recordIdentities: b.recordIdentities,
       publishBatch: b.publishBatch,
       checksStream: 'p:checks',
       log,
@@ -89,12 +99,37 @@ describe('publishing a batch of JobRequests', () => {
     expect(JSON.parse(b.seen[0]!.body.toString())).toEqual(e.job);
   });
 
+  it("writes every job's record before anything is published", async () => {
+    const es = [envelope(), envelope()];
+    const b = broker();
+    const handle = publishJobs({ ...b, checksStream: 'p:checks', log: captureLogger().log });
+    await handle(es.map((e) => entry(envelopeToFields(e))));
+    const ids = es.map((e) => e.job.request_id);
+    expect(b.order).toEqual([
+      ...ids.map((id) => `record ${id}`),
+      ...ids.map((id) => `publish ${id}`),
+    ]);
+  });
+
+  it('publishes nothing when the records cannot be written: the batch is read again', async () => {
+    const b = broker();
+    const handle = publishJobs({
+      ...b,
+      recordIdentities: () => Promise.reject(new Error('Connection is closed.')),
+      checksStream: 'p:checks',
+      log: captureLogger().log,
+    });
+    await expect(handle([entry(envelopeToFields(envelope()))])).rejects.toThrow(/closed/);
+    expect(b.seen).toEqual([]);
+  });
+
   it('publishes only the wire fields of a JobRequest', async () => {
     const e = envelope();
     const fields = envelopeToFields(e);
     fields.job = JSON.stringify({ ...e.job, internal_note: 'not for the orchestrator' });
     const b = broker();
     const handle = publishJobs({
+      recordIdentities: b.recordIdentities,
       publishBatch: b.publishBatch,
       checksStream: 'p:checks',
       log: captureLogger().log,
@@ -116,7 +151,7 @@ describe('publishing a batch of JobRequests', () => {
     const metrics = publisherMetrics(createMetrics('publisher'));
     const logs = captureLogger();
     const handle = publishJobs({
-      publishBatch: broker((id) => byId.get(id)!).publishBatch,
+      ...broker((id) => byId.get(id)!),
       checksStream: 'p:checks',
       log: logs.log,
       metrics,
@@ -150,6 +185,7 @@ describe('publishing a batch of JobRequests', () => {
     const badSha = envelopeToFields(envelope({ commit_sha: 'not-a-sha' }));
     const b = broker();
     const handle = publishJobs({
+      recordIdentities: b.recordIdentities,
       publishBatch: b.publishBatch,
       checksStream: 'p:checks',
       log: captureLogger().log,
@@ -171,6 +207,7 @@ describe('publishing a batch of JobRequests', () => {
   it('does not call the broker for a batch with nothing valid', async () => {
     const b = broker();
     const handle = publishJobs({
+      recordIdentities: b.recordIdentities,
       publishBatch: b.publishBatch,
       checksStream: 'p:checks',
       log: captureLogger().log,
@@ -184,7 +221,7 @@ describe('publishing a batch of JobRequests', () => {
     const es = [envelope(), envelope()];
     const logs = captureLogger('publisher', 'debug');
     const handle = publishJobs({
-      publishBatch: broker().publishBatch,
+      ...broker(),
       checksStream: 'p:checks',
       log: logs.log,
     });

@@ -15,10 +15,21 @@ export interface FoundCheckRun {
   conclusion: string | null;
 }
 
-/** The Checks API calls the reporter makes, as the App's installation. */
+/** A call's answer, with its headers (the writer reads the installation's rate limit off them). */
+export interface Answered<T> {
+  value: T;
+  headers: Record<string, unknown>;
+}
+
+/**
+ * The Checks API calls the reporter makes, as the App's installation. The client never waits
+ * (no retry, no rate-limit wait: createGitHubApp with waitInClient false): each call answers
+ * or throws, and the writer decides what to do. Final refusals (404, 422…) become
+ * PermanentErrors naming what was refused; others are thrown as they came.
+ */
 export interface ChecksClient {
-  create(place: RunPlace, run: NewCheckRun): Promise<FoundCheckRun>;
-  update(place: RunPlace, id: number, change: CheckRunCompletion | { name: string }): Promise<void>;
+  create(place: RunPlace, run: NewCheckRun): Promise<Answered<FoundCheckRun>>;
+  update(place: RunPlace, id: number, change: CheckRunCompletion): Promise<Answered<undefined>>;
   /** The App's run on `sha` whose external_id is `externalId`, by listing the commit's runs. */
   findByExternalId(
     place: RunPlace,
@@ -30,8 +41,12 @@ export interface ChecksClient {
 const PER_PAGE = 100;
 // A commit with more runs than this from one App is not one this reporter made.
 const MAX_PAGES = 10;
+// GitHub ends a REST request after 10 s; a call with no answer after this is abandoned (a
+// create then counts as one that may have happened: the run is looked up before the next).
+const CALL_TIMEOUT_MS = 30_000;
 
-/** Final refusals (404, 422…) become PermanentErrors; others are left to be retried. */
+const request = () => ({ signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+
 export function createChecksClient(app: GitHubApp, appId: number): ChecksClient {
   const pick = (r: FoundCheckRun): FoundCheckRun => ({
     id: r.id,
@@ -42,30 +57,29 @@ export function createChecksClient(app: GitHubApp, appId: number): ChecksClient 
   return {
     async create(place, run) {
       try {
-        const { data } = await app
-          .installation(place.installationId)
-          // No blind retry: a 5xx may come after GitHub made the run, and a second POST would
-          // make a second one. The caller marks the claim uncertain; the next attempt looks the
-          // run up by external_id before it creates anything.
-          .rest.checks.create({
-            owner: place.owner,
-            repo: place.repo,
-            ...run,
-            request: { retries: 0 },
-          });
-        return pick(data);
+        // Never retried blindly: a 5xx may come after GitHub made the run. The writer keeps the
+        // create marked in flight and looks the run up by external_id before another create.
+        const { data, headers } = await app.installation(place.installationId).rest.checks.create({
+          owner: place.owner,
+          repo: place.repo,
+          ...run,
+          request: request(),
+        });
+        return { value: pick(data), headers };
       } catch (err) {
         rethrowGitHubFailure(err, `create a Check Run on ${place.owner}/${place.repo}`);
       }
     },
     async update(place, id, change) {
       try {
-        await app.installation(place.installationId).rest.checks.update({
+        const { headers } = await app.installation(place.installationId).rest.checks.update({
           owner: place.owner,
           repo: place.repo,
           check_run_id: id,
           ...change,
+          request: request(),
         });
+        return { value: undefined, headers };
       } catch (err) {
         rethrowGitHubFailure(err, `update Check Run ${id} on ${place.owner}/${place.repo}`);
       }
@@ -87,6 +101,7 @@ export function createChecksClient(app: GitHubApp, appId: number): ChecksClient 
             filter: 'all',
             per_page: PER_PAGE,
             page,
+            request: request(),
           }));
         } catch (err) {
           rethrowGitHubFailure(err, `list the Check Runs of ${place.owner}/${place.repo}@${sha}`);

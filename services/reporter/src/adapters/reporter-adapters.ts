@@ -9,15 +9,19 @@ import {
   type Redis,
 } from '@solstice/shared';
 import type { ReporterConfig } from '../config.js';
-import { createCheckStore, type CheckStore } from './check-store.js';
 import { createChecksClient, type ChecksClient } from './checks-client.js';
+import { createDeadLetters, type DeadLetters } from './dead-letters.js';
 import { createLogUploader, type LogUploader } from './log-uploader.js';
+import { createRecordStore, type RecordStore } from './record-store.js';
+import { createWriterStore, type WriterStore } from './writer-store.js';
 
-/** The reporter's outside world: Check Run records in Redis, GitHub as the App, S3. */
+/** The reporter's outside world: records and writer state in Redis, GitHub as the App, S3, DLQs. */
 export interface ReporterAdapters {
-  store: CheckStore;
+  records: RecordStore;
+  writers: WriterStore;
   checks: ChecksClient;
   installations: InstallationLookup;
+  dead: DeadLetters;
   /** Undefined without S3_ENDPOINT and LOGS_BASE_URL: no log copy. */
   uploader: LogUploader | undefined;
 }
@@ -37,16 +41,22 @@ export function reporterAdapters(o: {
     tokenKey: keys.tokenCache,
     log: o.log,
     metrics: o.metrics,
+    // The writers pace, retry and pause by themselves, with state shared by every copy.
+    waitInClient: false,
   });
+  const gap = config.github.writeMinMs;
   return {
-    store: createCheckStore({
+    records: createRecordStore({ redis, keys, ttlSeconds: config.checkRecordTtlSeconds }),
+    writers: createWriterStore({
       redis,
-      keyFor: keys.checkRun,
-      ttlSeconds: config.checkRecordTtlSeconds,
-      leaseMs: config.createLeaseMs,
+      keys,
+      leaseMs: config.writers.leaseMs,
+      // '0' holds jobs whose installation is being looked up: no write, no pace.
+      gapMs: (inst) => (inst === '0' ? 0 : gap),
     }),
     checks: createChecksClient(app, config.github.app.appId),
     installations: createInstallationLookup({ app, redis, keyFor: keys.installation }),
+    dead: createDeadLetters({ config, redis, checksStream: keys.checks, log: o.log }),
     uploader: logUploaderFor(config),
   };
 }

@@ -12,6 +12,8 @@ import {
   type Redis,
 } from '@solstice/shared';
 import type { GitHubStandIn } from '@solstice/github-standin';
+import { checkIdentityWriter } from '../../../publisher/src/adapters/check-identities.js';
+import { REASON_HEADER } from '../../src/adapters/dead-letters.js';
 import { readReporterConfig, type ReporterConfig } from '../../src/config.js';
 import { startReporter, type Reporter } from '../../src/start-reporter.js';
 import { jobEnvelope, newSha } from '../../../../test/support/fixtures.js';
@@ -41,7 +43,11 @@ export const envelopeFor = (o: {
     publishedAt: new Date().toISOString(),
   });
 
-export function resultFor(e: JobEnvelope, over: Partial<JobResult> = {}): JobResult {
+export function resultFor(
+  e: JobEnvelope,
+  over: Partial<JobResult> = {},
+  completedAt = new Date(),
+): JobResult {
   return {
     schema_version: 'jobresult.v1',
     request_id: e.job.request_id,
@@ -52,7 +58,7 @@ export function resultFor(e: JobEnvelope, over: Partial<JobResult> = {}): JobRes
     success: true,
     exit_code: 0,
     summary: 'all tests passed',
-    completed_at: new Date().toISOString(),
+    completed_at: completedAt.toISOString(),
     ...over,
   };
 }
@@ -80,10 +86,19 @@ export interface Harness {
   redis: Redis;
   keys: ReturnType<typeof keysFor>;
   logs: ReturnType<typeof captureLogger>;
+  /** What the publisher does for a job: its record first (then its JobRequest would go out). */
+  recordPublished(e: JobEnvelope): Promise<void>;
+  /** The `{P}:checks` entry of a confirmed JobRequest (no record written). */
   addQueued(e: JobEnvelope): Promise<string>;
+  /** recordPublished, then addQueued: a job as the publisher hands it on. */
+  published(e: JobEnvelope): Promise<string>;
   publishResult(result: JobResult | string): Promise<void>;
   /** Every message dead-lettered so far (read off the DLQ). */
   takeDead(): Promise<string[]>;
+  /** The same, with the reason the reporter gave (its header), if any. */
+  takeDeadWithReasons(): Promise<{ body: string; reason: string | undefined }[]>;
+  /** The entries of `{P}:checks:dead`. */
+  deadEntries(): Promise<Record<string, string>[]>;
   /** Ready messages in the results queue (unacked ones not counted). */
   readyResults(): Promise<number>;
   /** True once every {P}:checks entry added so far has been handled and acked. */
@@ -122,6 +137,10 @@ export async function startHarness(
       CLAIM_INTERVAL_MS: '200',
       RESULT_RETRY_BASE_MS: '20',
       RESULT_RETRY_MAX_MS: '200',
+      WRITE_RETRY_BASE_MS: '20',
+      WRITE_RETRY_MAX_MS: '200',
+      WRITER_LEASE_MS: '2000',
+      WRITE_MAX_ATTEMPTS: '3',
       ...env,
     },
   });
@@ -136,6 +155,29 @@ export async function startHarness(
   const amqp: ChannelModel = await connect(amqpUrl());
   const ch: ConfirmChannel = await amqp.createConfirmChannel();
   let lastId = '0-0';
+  const recordIdentities = checkIdentityWriter({
+    redis,
+    keyFor: keys.checkRecord,
+    ttlSeconds: config.checkRecordTtlSeconds,
+  });
+  const addQueued = async (e: JobEnvelope) => {
+    lastId = (await redis.xadd(keys.checks, '*', ...Object.entries(envelopeToFields(e)).flat()))!;
+    return lastId;
+  };
+  const takeDead = async () => {
+    const out: { body: string; reason: string | undefined }[] = [];
+    for (;;) {
+      const msg = await ch.get(`${names.queue}.dlq`, { noAck: true });
+      if (!msg) return out;
+      const reason = (msg.properties.headers as Record<string, unknown> | undefined)?.[
+        REASON_HEADER
+      ];
+      out.push({
+        body: msg.content.toString(),
+        reason: reason === undefined ? undefined : String(reason),
+      });
+    }
+  };
 
   return {
     config,
@@ -144,9 +186,11 @@ export async function startHarness(
     redis,
     keys,
     logs,
-    async addQueued(e) {
-      lastId = (await redis.xadd(keys.checks, '*', ...Object.entries(envelopeToFields(e)).flat()))!;
-      return lastId;
+    recordPublished: (e) => recordIdentities([e]),
+    addQueued,
+    async published(e) {
+      await recordIdentities([e]);
+      return addQueued(e);
     },
     async publishResult(result) {
       const body = typeof result === 'string' ? result : JSON.stringify(result);
@@ -156,13 +200,14 @@ export async function startHarness(
       });
       await ch.waitForConfirms();
     },
-    async takeDead() {
-      const out: string[] = [];
-      for (;;) {
-        const msg = await ch.get(`${names.queue}.dlq`, { noAck: true });
-        if (!msg) return out;
-        out.push(msg.content.toString());
-      }
+    takeDead: async () => (await takeDead()).map((d) => d.body),
+    takeDeadWithReasons: takeDead,
+    async deadEntries() {
+      const entries = (await redis.xrange(keys.dead(keys.checks), '-', '+')) as [
+        string,
+        string[],
+      ][];
+      return entries.map(([, flat]) => fieldsToObject(flat));
     },
     async readyResults() {
       return (await ch.checkQueue(names.queue)).messageCount;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobResult } from '@solstice/shared';
 import {
   CheckRunStore,
   createStandIn,
@@ -76,16 +77,28 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
     }, `a completed Check Run for ${requestId}`);
   const queuedRun = (requestId: string) =>
     waitFor(() => runOf(requestId), `a Check Run for ${requestId}`);
-  const record = async (requestId: string) =>
-    JSON.parse((await h.redis.get(h.keys.checkRun(requestId))) ?? 'null');
-  const callsFor = (repo: string, from: number) =>
+  const record = (requestId: string) => h.redis.hgetall(h.keys.checkRecord(requestId));
+  const callsFor = (repo: string, from = 0) =>
     standIn.calls.slice(from).filter((c) => c.path.includes(`/${OWNER}/${repo}/`));
+  const shown = (c: { method: string; status: number }) => `${c.method} ${c.status}`;
+  const deadWith = async (n: number) => {
+    const got: { body: string; reason: string | undefined }[] = [];
+    return waitFor(async () => {
+      got.push(...(await h.takeDeadWithReasons()));
+      return got.length >= n && got;
+    }, `${n} dead-lettered results`);
+  };
+  /** Waits until the job's record shows what it wants (the writer is done with it). */
+  const settled = (requestId: string) =>
+    waitFor(async () => {
+      const r = await record(requestId);
+      return r.want !== undefined && Number(r.shown_v ?? 0) >= Number(r.want_v) && r;
+    }, `the record of ${requestId} shown`);
 
   it('creates a queued run and completes it with success: one create and one update', async () => {
     const repo = uniqueName('repo');
     const e = envelopeFor({ repo, sha: newSha() });
-    const from = standIn.calls.length;
-    await h.addQueued(e);
+    await h.published(e);
     const queued = await queuedRun(e.job.request_id);
     expect(queued).toMatchObject({
       name: 'Solstice CI / build',
@@ -94,7 +107,7 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
       output: { title: 'Queued' },
     });
     expect(queued.output.summary).toContain('illumos-latest');
-    await waitFor(async () => (await record(e.job.request_id))?.state === 'queued', 'record');
+    await settled(e.job.request_id);
 
     await h.publishResult(resultFor(e, { summary: 'all 12 tests passed' }));
     const done = await completedRun(e.job.request_id);
@@ -105,20 +118,76 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
       output: { title: 'Succeeded' },
     });
     expect(done.output.summary).toContain('all 12 tests passed');
-    // The record is written once GitHub has answered the update, just before the ack.
-    await waitFor(async () => (await record(e.job.request_id))?.state === 'completed', 'record');
-    expect(await record(e.job.request_id)).toMatchObject({
-      state: 'completed',
-      check_run_id: queued.id,
-      installation_id: INSTALLATION,
+    const after = await settled(e.job.request_id);
+    expect(after).toMatchObject({
+      want: 'completed',
+      run_id: String(queued.id),
+      installation_id: String(INSTALLATION),
       conclusion: 'success',
+      source: 'publisher',
     });
-    const calls = callsFor(repo, from).map((c) => `${c.method} ${c.status}`);
-    expect(calls).toEqual(['POST 201', 'PATCH 200']);
+    // Once shown, the record no longer holds the completion's copies.
+    expect(after.completion).toBeUndefined();
+    expect(after.result).toBeUndefined();
+    expect(callsFor(repo).map(shown)).toEqual(['POST 201', 'PATCH 200']);
     expect(await h.counter('solstice_check_runs_created_total', { status: 'queued' })).toBe(1);
     expect(
-      await h.counter('solstice_check_runs_completed_total', { conclusion: 'success' }),
+      await h.counter('solstice_github_writes_total', {
+        installation: String(INSTALLATION),
+        kind: 'update',
+      }),
     ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('creates one completed run, with the job name and no list call, when the result comes first', async () => {
+    const repo = uniqueName('repo');
+    const e = envelopeFor({ repo, sha: newSha(), jobId: 'lint' });
+    // The publisher wrote the record; its result overtakes the {P}:checks entry.
+    await h.recordPublished(e);
+    await h.publishResult(resultFor(e, { success: false, exit_code: 1 }));
+    const done = await completedRun(e.job.request_id);
+    expect(done).toMatchObject({ name: 'Solstice CI / lint', conclusion: 'failure' });
+    expect(done.history.map((s) => s.status)).toEqual(['completed']);
+    await h.addQueued(e);
+    await waitFor(() => h.checksDrained(), 'the late queued entry handled');
+    await settled(e.job.request_id);
+    expect(runs.withExternalId(e.job.request_id)).toHaveLength(1);
+    expect(callsFor(repo).map(shown)).toEqual(['POST 201']);
+    expect(await h.counter('solstice_check_runs_created_total', { status: 'completed' })).toBe(1);
+  });
+
+  it('completes a result without repository fields from what its record knows', async () => {
+    const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
+    await h.published(e);
+    const { repo_url: _u, repo_owner: _o, repo_name: _n, commit_sha: _c, ...bare } = resultFor(e);
+    await h.publishResult(bare as JobResult);
+    const done = await completedRun(e.job.request_id);
+    expect(done).toMatchObject({ head_sha: e.job.commit_sha, conclusion: 'success' });
+  });
+
+  it('dead-letters a result for a request the pipeline never published, and writes nothing', async () => {
+    const repo = uniqueName('repo');
+    const forged = resultFor(envelopeFor({ repo, sha: newSha() }));
+    await h.publishResult(forged);
+    const [dead] = await deadWith(1);
+    expect(JSON.parse(dead!.body)).toEqual(forged);
+    expect(dead!.reason).toMatch(/^no record: not published by this pipeline/);
+    expect(callsFor(repo)).toEqual([]);
+    expect(await record(forged.request_id)).toEqual({});
+    expect(await h.counter('solstice_jobresults_total', { outcome: 'untrusted' })).toBe(1);
+  });
+
+  it('dead-letters a result that names another commit than the one published', async () => {
+    const repo = uniqueName('repo');
+    const e = envelopeFor({ repo, sha: newSha() });
+    await h.recordPublished(e);
+    const other = newSha();
+    await h.publishResult(resultFor(e, { commit_sha: other }));
+    const [dead] = await deadWith(1);
+    expect(dead!.reason).toBe(
+      `does not match the published request: commit_sha ${other} (published: ${e.job.commit_sha})`,
+    );
+    expect(callsFor(repo)).toEqual([]);
   });
 
   it("puts a fork pull request's run on the base repository, and shows the workflow problem when it completes", async () => {
@@ -133,19 +202,19 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
     };
     e.check_repository = { owner: OWNER, name: base };
     e.workflow_error = 'job "x": script must stay inside the repository';
-    await h.addQueued(e);
+    await h.published(e);
     const queued = await queuedRun(e.job.request_id);
     expect(queued.owner).toBe(OWNER);
     expect(queued.repo).toBe(base);
+    // The result names the fork, as the orchestrator saw the job.
     await h.publishResult(resultFor(e));
     const done = await completedRun(e.job.request_id);
     expect(done.output.summary).toContain('script must stay inside the repository');
   });
 
   it('completes a run with failure: conclusion, exit code and a summary cut to 65,535', async () => {
-    const repo = uniqueName('repo');
-    const e = envelopeFor({ repo, sha: newSha(), jobId: 'test' });
-    await h.addQueued(e);
+    const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha(), jobId: 'test' });
+    await h.published(e);
     await queuedRun(e.job.request_id);
     await h.publishResult(
       resultFor(e, { success: false, exit_code: 3, summary: 'E'.repeat(70_000) }),
@@ -161,7 +230,7 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
 
   it('uploads the job log to S3 and links it from the run', async () => {
     const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
-    await h.addQueued(e);
+    await h.published(e);
     await queuedRun(e.job.request_id);
     await h.publishResult(resultFor(e));
     const done = await completedRun(e.job.request_id);
@@ -173,47 +242,32 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
     expect(await object.Body!.transformToString()).toBe(`log of ${e.job.request_id}\nexit 0\n`);
   });
 
-  it('creates a completed run for a result whose queued run does not exist', async () => {
+  it('makes one run for a {P}:checks entry from before the records (no record yet)', async () => {
     const repo = uniqueName('repo');
     const e = envelopeFor({ repo, sha: newSha() });
-    const from = standIn.calls.length;
-    await h.publishResult(resultFor(e));
-    const done = await completedRun(e.job.request_id);
-    expect(done).toMatchObject({
-      name: `Solstice CI (${e.job.request_id.slice(0, 8)})`,
-      head_sha: e.job.commit_sha,
-      conclusion: 'success',
-    });
-    expect(done.history.map((s) => s.status)).toEqual(['completed']);
-    // It looked for the run first (installation by JWT, then the commit's runs), then made one.
-    expect(callsFor(repo, from).map((c) => `${c.method} ${c.auth}`)).toEqual([
-      'GET jwt',
-      'GET token',
-      'POST token',
-    ]);
-    expect(await h.counter('solstice_check_runs_created_total', { status: 'completed' })).toBe(1);
-  });
-
-  it('keeps a run completed when its result came before the queued entry', async () => {
-    const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha(), jobId: 'lint' });
-    await h.publishResult(resultFor(e, { success: false, exit_code: 1 }));
-    await completedRun(e.job.request_id);
     await h.addQueued(e);
-    await waitFor(() => h.checksDrained(), 'the late queued entry handled');
-    const all = runs.withExternalId(e.job.request_id);
-    expect(all).toHaveLength(1);
-    expect(all[0]!.status).toBe('completed');
-    expect(all[0]!.conclusion).toBe('failure');
-    expect(all[0]!.history.map((s) => s.status)).not.toContain('queued');
-    // The late entry only gave the run its job's name.
-    expect(all[0]!.name).toBe('Solstice CI / lint');
+    await queuedRun(e.job.request_id);
+    expect(await settled(e.job.request_id)).toMatchObject({ source: 'checks', want: 'queued' });
+    await h.publishResult(resultFor(e));
+    await completedRun(e.job.request_id);
+    expect(callsFor(repo).map(shown)).toEqual(['POST 201', 'PATCH 200']);
   });
 
-  it('finds the run a dead copy created before it could write the record', async () => {
-    const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
+  it('looks the installation up when the event named none, then writes', async () => {
+    const repo = uniqueName('repo');
+    const e = envelopeFor({ repo, sha: newSha(), installationId: null });
+    await h.published(e);
+    await queuedRun(e.job.request_id);
+    expect((await settled(e.job.request_id)).installation_id).toBe(String(INSTALLATION));
+    expect(callsFor(repo).map((c) => `${c.method} ${c.auth}`)).toEqual(['GET jwt', 'POST token']);
+  });
+
+  it('finds the run a copy created before it died, instead of making a second', async () => {
+    const repo = uniqueName('repo');
+    const e = envelopeFor({ repo, sha: newSha() });
     const made = runs.add({
       owner: OWNER,
-      repo: e.job.repo_name,
+      repo,
       installationId: INSTALLATION,
       head_sha: e.job.commit_sha,
       external_id: e.job.request_id,
@@ -225,71 +279,58 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
       details_url: null,
       output: { title: 'Queued', summary: '', text: null },
     });
-    // The claim of a copy that died after GitHub's create: older than any lease.
-    await h.redis.set(
-      h.keys.checkRun(e.job.request_id),
-      JSON.stringify({
-        request_id: e.job.request_id,
-        state: 'creating',
-        owner: OWNER,
-        repo: e.job.repo_name,
-        head_sha: e.job.commit_sha,
-        name: e.check_name,
-        claim: 'dead-copy',
-        claimed_at: 0,
-      }),
-    );
+    // A copy marked its create in flight, GitHub made the run, and the copy died.
+    await h.recordPublished(e);
+    await h.redis.hset(h.keys.checkRecord(e.job.request_id), 'inflight', String(Date.now()));
     await h.addQueued(e);
-    await waitFor(async () => (await record(e.job.request_id))?.state === 'queued', 'record');
+    await h.publishResult(resultFor(e));
+    await completedRun(e.job.request_id);
     expect(runs.withExternalId(e.job.request_id)).toHaveLength(1);
-    expect((await record(e.job.request_id)).check_run_id).toBe(made.id);
+    expect((await settled(e.job.request_id)).run_id).toBe(String(made.id));
+    expect(callsFor(repo).map((c) => `${c.method} ${c.path.split('/').at(-1)}`)).toEqual([
+      'GET check-runs',
+      `PATCH ${made.id}`,
+    ]);
   });
 
-  it('makes one run for a duplicated {P}:checks entry', async () => {
-    const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
-    await h.addQueued(e);
-    await h.addQueued(e);
-    await waitFor(() => h.checksDrained(), 'both entries handled');
-    await h.addQueued(e);
-    await waitFor(() => h.checksDrained(), 'a later duplicate handled');
-    expect(runs.withExternalId(e.job.request_id)).toHaveLength(1);
-  });
-
-  it('updates once for a duplicated result and acks both', async () => {
+  it('makes one run for a duplicated {P}:checks entry and updates once for a duplicated result', async () => {
     const repo = uniqueName('repo');
     const e = envelopeFor({ repo, sha: newSha() });
+    await h.published(e);
     await h.addQueued(e);
-    await queuedRun(e.job.request_id);
-    const before = await h.counter('solstice_jobresults_total', { outcome: 'duplicate' });
-    const from = standIn.calls.length;
+    await waitFor(() => h.checksDrained(), 'both entries handled');
+    await settled(e.job.request_id);
+    await h.addQueued(e);
+    await waitFor(() => h.checksDrained(), 'a later duplicate handled');
     const result = resultFor(e);
     await h.publishResult(result);
-    await waitFor(async () => (await record(e.job.request_id))?.state === 'completed', 'record');
+    await completedRun(e.job.request_id);
+    await settled(e.job.request_id);
+    const before = await h.counter('solstice_jobresults_total', { outcome: 'duplicate' });
     await h.publishResult(result);
     await waitFor(
       async () => (await h.counter('solstice_jobresults_total', { outcome: 'duplicate' })) > before,
       'the duplicate recognised',
     );
-    expect(callsFor(repo, from).filter((c) => c.method === 'PATCH')).toHaveLength(1);
+    expect(runs.withExternalId(e.job.request_id)).toHaveLength(1);
+    expect(callsFor(repo).map(shown)).toEqual(['POST 201', 'PATCH 200']);
     expect(await h.takeDead()).toEqual([]);
   });
 
-  it('retries a GitHub 502 and completes the run', async () => {
+  it('tries a write GitHub answers 502 again and completes the run', async () => {
     const repo = uniqueName('repo');
     const e = envelopeFor({ repo, sha: newSha() });
-    await h.addQueued(e);
-    await queuedRun(e.job.request_id);
-    const from = standIn.calls.length;
+    await h.published(e);
+    await settled(e.job.request_id);
     standIn.fail(
       { method: 'PATCH', path: new RegExp(`/${repo}/check-runs/`) },
       { status: 502, body: { message: 'Bad Gateway' } },
+      2,
     );
     await h.publishResult(resultFor(e));
     await completedRun(e.job.request_id);
-    expect(callsFor(repo, from).map((c) => `${c.method} ${c.status}`)).toEqual([
-      'PATCH 502',
-      'PATCH 200',
-    ]);
+    expect(callsFor(repo).map(shown)).toEqual(['POST 201', 'PATCH 502', 'PATCH 502', 'PATCH 200']);
+    expect(await h.takeDead()).toEqual([]);
   });
 
   it('makes one run when GitHub created it but answered 502', async () => {
@@ -301,75 +342,86 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
       1,
       { afterHandling: true },
     );
-    await h.addQueued(e);
-    await waitFor(
-      async () => (await record(e.job.request_id))?.state === 'queued',
-      'the run recorded',
-      20_000,
-    );
+    await h.published(e);
+    await settled(e.job.request_id);
     expect(runs.withExternalId(e.job.request_id)).toHaveLength(1);
+    // The uncertain create is looked up before anything else is written.
+    expect(callsFor(repo).map(shown)).toEqual(['POST 502', 'GET 200']);
     await h.publishResult(resultFor(e));
     await completedRun(e.job.request_id);
     expect(runs.withExternalId(e.job.request_id)).toHaveLength(1);
   });
 
-  it('keeps a result unacked while GitHub stays down, and shows it once GitHub is back', async () => {
+  it('gives a completion up after WRITE_MAX_ATTEMPTS failures: its result goes to the DLQ with the reason', async () => {
     const repo = uniqueName('repo');
     const e = envelopeFor({ repo, sha: newSha() });
-    await h.addQueued(e);
-    await queuedRun(e.job.request_id);
-    // More 502s than plugin-retry's own retries: the consumer has to try again itself.
+    await h.published(e);
+    await settled(e.job.request_id);
     standIn.fail(
       { method: 'PATCH', path: new RegExp(`/${repo}/check-runs/`) },
       { status: 503, body: { message: 'Service Unavailable' } },
-      6,
+      1000,
     );
-    await h.publishResult(resultFor(e));
-    const done = await completedRun(e.job.request_id);
-    expect(done.conclusion).toBe('success');
-    expect(await h.counter('solstice_jobresults_total', { outcome: 'retried' })).toBeGreaterThan(0);
-    expect(await h.takeDead()).toEqual([]);
+    const result = resultFor(e);
+    await h.publishResult(result);
+    const [dead] = await deadWith(1);
+    expect(JSON.parse(dead!.body)).toEqual(result);
+    expect(dead!.reason).toMatch(/^gave up after 3 attempts: 503 /);
+    expect(callsFor(repo).map(shown)).toEqual(['POST 201', 'PATCH 503', 'PATCH 503', 'PATCH 503']);
+    expect(await record(e.job.request_id)).toMatchObject({ gave_up: '2' });
+    expect(
+      await h.counter('solstice_check_jobs_given_up_total', { want: 'completed' }),
+    ).toBeGreaterThanOrEqual(1);
+    // Nothing is left waiting for the installation's writer.
+    expect(await h.redis.zscore(h.keys.writer.queue(INSTALLATION), e.job.request_id)).toBeNull();
   });
 
-  it('dead-letters invalid results with a logged reason and keeps consuming', async () => {
+  it('gives a queued run GitHub refuses for good up at once: its entry goes to {P}:checks:dead', async () => {
+    const repo = uniqueName('repo');
+    const e = envelopeFor({ repo, sha: newSha() });
+    standIn.fail(
+      { method: 'POST', path: new RegExp(`/${repo}/check-runs$`) },
+      { status: 422, body: { message: 'Validation Failed' } },
+    );
+    await h.published(e);
+    const dead = await waitFor(async () => {
+      const all = await h.deadEntries();
+      return all.find((d) => d.request_id === e.job.request_id);
+    }, 'the dead {P}:checks entry');
+    expect(dead.dead_error).toMatch(
+      /^GitHub refused to create a Check Run on .*: 422 Validation Failed/,
+    );
+    expect(JSON.parse(dead.job!)).toEqual(e.job);
+    expect(callsFor(repo).map(shown)).toEqual(['POST 422']);
+  });
+
+  it('dead-letters a result whose repository the App is not installed on', async () => {
+    const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha(), installationId: null });
+    e.check_repository = { owner: 'nobody', name: e.job.repo_name };
+    e.job = { ...e.job, repo_owner: 'nobody' };
+    await h.recordPublished(e);
+    await h.publishResult(resultFor(e));
+    const [dead] = await deadWith(1);
+    expect(JSON.parse(dead!.body)).toMatchObject({ request_id: e.job.request_id });
+    expect(dead!.reason).toMatch(/installation on nobody\/.* 404/);
+  });
+
+  it('dead-letters invalid results with their reasons and keeps consuming', async () => {
     await h.publishResult('{"not json');
     await h.publishResult(JSON.stringify({ schema_version: 'jobresult.v1', request_id: 'x' }));
     const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
+    await h.published(e);
     await h.publishResult(resultFor(e));
     await completedRun(e.job.request_id);
-    const dead = await waitFor(async () => {
-      const got = await h.takeDead();
-      return got.length > 0 ? got : undefined;
-    }, 'dead letters');
-    const more = await waitFor(async () => {
-      const all = [...dead, ...(await h.takeDead())];
-      return all.length >= 2 ? all : undefined;
-    }, 'both dead letters');
-    expect(more).toEqual([
+    const dead = await deadWith(2);
+    expect(dead.map((d) => d.body)).toEqual([
       '{"not json',
       JSON.stringify({ schema_version: 'jobresult.v1', request_id: 'x' }),
     ]);
-    const reasons = h.logs
-      .lines()
-      .filter((l) => l.msg === 'invalid JobResult dead-lettered')
-      .map((l) => l.reason);
-    expect(reasons).toEqual([
+    expect(dead.map((d) => d.reason)).toEqual([
       expect.stringMatching(/not JSON/),
       expect.stringMatching(/request_id must be a UUID/),
     ]);
-  });
-
-  it('dead-letters a result GitHub refuses for good (App not installed on the repo)', async () => {
-    const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
-    const result = { ...resultFor(e), repo_owner: 'nobody' };
-    await h.publishResult(result);
-    const dead = await waitFor(async () => {
-      const got = await h.takeDead();
-      return got.length > 0 ? got : undefined;
-    }, 'the refused result in the DLQ');
-    expect(JSON.parse(dead[0]!)).toMatchObject({ request_id: e.job.request_id });
-    const line = h.logs.lines().find((l) => l.request_id === e.job.request_id && l.reason);
-    expect(line?.reason).toMatch(/installation on nobody\/.* 404/);
   });
 });
 

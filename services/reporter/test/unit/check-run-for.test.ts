@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkRunName, type JobEnvelope, type JobResult } from '@solstice/shared';
+import { checkIdentityOf, checkRunName, type JobEnvelope, type JobResult } from '@solstice/shared';
 import {
   SUMMARY_LIMIT,
   completedCheckRun,
-  completedOnlyCheckRun,
+  completedNewCheckRun,
   cutSummary,
   queuedCheckRun,
   resultTitle,
@@ -13,7 +13,7 @@ const requestId = '0b7e6c3e-5a43-5f0e-9d2b-3f1c2a4b5c6d';
 const sha = 'a'.repeat(40);
 
 const envelope = (over: Partial<JobEnvelope> = {}, job: Partial<JobEnvelope['job']> = {}) =>
-  ({
+  checkIdentityOf({
     job: {
       schema_version: 'jobrequest.v1',
       request_id: requestId,
@@ -36,7 +36,7 @@ const envelope = (over: Partial<JobEnvelope> = {}, job: Partial<JobEnvelope['job
     check_name: 'Solstice CI / build',
     workflow_error: '',
     ...over,
-  }) as JobEnvelope;
+  } as JobEnvelope);
 
 const result = (over: Partial<JobResult> = {}): JobResult => ({
   schema_version: 'jobresult.v1',
@@ -53,7 +53,7 @@ const result = (over: Partial<JobResult> = {}): JobResult => ({
 });
 
 describe('the queued Check Run of a JobRequest', () => {
-  it('is named by the envelope, keyed by request_id on the commit, and queued', () => {
+  it('is named by the record, keyed by request_id on the commit, and queued', () => {
     const run = queuedCheckRun(envelope(), 'Solstice CI');
     expect(run).toMatchObject({
       name: 'Solstice CI / build',
@@ -66,7 +66,7 @@ describe('the queued Check Run of a JobRequest', () => {
     expect(run.output.summary).toContain(requestId);
   });
 
-  it('is named after the check name and job id when the envelope has no name', () => {
+  it('is named after the check name and job id when the record has no name', () => {
     expect(queuedCheckRun(envelope({ check_name: '' }), 'CI').name).toBe('CI / build');
     const noWorkflow = envelope({ check_name: '' }, { workflow_job_id: null, workflow_path: null });
     expect(queuedCheckRun(noWorkflow, 'CI').name).toBe('CI');
@@ -119,15 +119,16 @@ describe('completing a Check Run with a JobResult', () => {
     expect(update.output.summary.endsWith('[Full log](http://s3/logs/1.log)')).toBe(true);
   });
 
-  it('makes a completed run for a result without a queued one', () => {
-    const run = completedOnlyCheckRun(result(), 'Solstice CI', { logsBaseUrl: undefined });
-    expect(run).toMatchObject({
-      name: 'Solstice CI (0b7e6c3e)',
+  it('makes a run created completed (its result came first) with the real name', () => {
+    const change = completedCheckRun(result(), { logsBaseUrl: undefined });
+    const run = completedNewCheckRun(envelope(), 'Solstice CI', change);
+    expect(run).toEqual({
+      name: 'Solstice CI / build',
       head_sha: sha,
       external_id: requestId,
-      status: 'completed',
-      conclusion: 'success',
+      ...change,
     });
+    expect(run.status).toBe('completed');
   });
 });
 

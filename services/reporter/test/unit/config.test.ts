@@ -32,6 +32,21 @@ describe('reporter configuration', () => {
     expect(c.logsBaseUrl).toBeUndefined();
     expect(c.s3).toBeUndefined();
     expect(c.github.app.appId).toBe(42);
+    expect(c.github.writeMinMs).toBe(1000);
+    expect(c.writers).toEqual({
+      leaseMs: 10_000,
+      concurrency: 32,
+      retry: { maxAttempts: 8, baseMs: 1000, maxMs: 60_000 },
+    });
+    expect(c.warnings).toEqual([]);
+  });
+
+  it('names CHECK_CREATE_LEASE_MS, which is no longer read, in a warning rather than failing', () => {
+    const c = readReporterConfig({ env: { ...app, CHECK_CREATE_LEASE_MS: '5000' } });
+    expect(c.warnings).toEqual([
+      expect.stringMatching(/^CHECK_CREATE_LEASE_MS is no longer read: .*WRITER_LEASE_MS/),
+    ]);
+    expect(problems(app, ['--check-create-lease-ms', '5000'])).toEqual([]);
   });
 
   it('refuses to start without GitHub App credentials, in one line naming the variable', () => {
@@ -90,12 +105,18 @@ describe('reporter configuration', () => {
       CHECK_RECORD_TTL_DAYS: 'soon',
       LOGS_BASE_URL: 'ftp://x',
       AMQP_QUEUE_TYPE: 'stream',
+      WRITER_LEASE_MS: '10',
+      WRITER_CONCURRENCY: '0',
+      WRITE_MAX_ATTEMPTS: 'many',
     });
     expect(lines.map((l) => l.split(':')[0]).sort()).toEqual([
       'AMQP_QUEUE_TYPE',
       'CHECK_RECORD_TTL_DAYS',
       'LOGS_BASE_URL',
       'RESULTS_PREFETCH',
+      'WRITER_CONCURRENCY',
+      'WRITER_LEASE_MS',
+      'WRITE_MAX_ATTEMPTS',
     ]);
   });
 });

@@ -99,6 +99,12 @@ export class Pipeline {
     return this;
   }
 
+  /** Another installation of the App, on these repositories of `account` only. */
+  installOn(id: number, account: string, repos: string[]): this {
+    this.standIn.addInstallation({ id, account, repos: repos.map((r) => `${account}/${r}`) });
+    return this;
+  }
+
   async start(stages: readonly StageName[] = STAGES, orchestrator = true): Promise<void> {
     await this.standIn.start();
     this.receiverPort = await freePort();
