@@ -174,6 +174,12 @@ export class GitHubStandIn {
     return this;
   }
 
+  /** Forgets every failure still to come (GitHub is back). */
+  clearFaults(): this {
+    this.faults.length = 0;
+    return this;
+  }
+
   /**
    * Every write made with an installation token (POST, PATCH, PUT, DELETE), in the order they
    * came: what GitHub's "one write at a time, a second apart, per installation" is about.

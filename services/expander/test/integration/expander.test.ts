@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { groupIdFor, requestIdFor } from '@solstice/shared';
+import { checkIdentityFields, checkIdentityOf, groupIdFor, requestIdFor } from '@solstice/shared';
+import { jobEnvelope } from '../../../../test/support/fixtures.js';
 import { generateAppKey } from '@solstice/github-standin';
 import { waitFor } from '../../../../test/support/wait.js';
 import type { WorkflowSource } from '../../src/adapters/workflow-source.js';
@@ -552,6 +553,45 @@ describe('expander against Redis and the GitHub stand-in', () => {
     });
     expect(jobs[3]!.job.request_id).not.toBe(jobs[1]!.job.request_id);
     expect(callsFor(repo, CONTENTS)).toHaveLength(1);
+  });
+
+  it('re-runs the job a run was made for, found by its external_id, after GITHUB_CHECK_NAME changed', async () => {
+    h = harness(github);
+    const repo = newRepo();
+    const sha = newSha();
+    github.putWorkflow(repo, sha, THREE_JOBS);
+    // The run was made under another check name, or from a result: its name says nothing.
+    await h.start({ GITHUB_CHECK_NAME: 'Nightly' });
+    const first = jobEnvelope({
+      owner: OWNER,
+      repo,
+      sha,
+      jobId: 'lint',
+      installationId: INSTALLATION,
+    });
+    await h.redis.hset(
+      h.keys.checkRecord(first.job.request_id),
+      checkIdentityFields(checkIdentityOf({ ...first, check_name: 'Solstice CI / lint' })),
+    );
+    const payload = checkRunPayload(repo, newSha(), 'Solstice CI / lint');
+    payload.check_run.external_id = first.job.request_id;
+    const rerun = eventFields('check_run', payload);
+    await h.addEvent(rerun);
+    const [job] = await waitFor(async () => {
+      const j = await h.jobs();
+      return j.length === 1 && j;
+    }, 'the re-run job');
+    expect(job).toMatchObject({
+      check_name: 'Nightly / lint',
+      job: {
+        request_id: requestIdFor(rerun.delivery, 'lint'),
+        workflow_job_id: 'lint',
+        // The record's commit, not whatever the payload carried.
+        commit_sha: sha,
+      },
+    });
+    const line = h.logs.lines().find((l) => l.msg === 'event expanded');
+    expect(line).toMatchObject({ rerun: 'lint', rerun_found_by: 'external_id' });
   });
 
   it('builds without App credentials: one job per event, no GitHub call, a warning at start', async () => {

@@ -202,6 +202,15 @@ describe('check_run', () => {
   it('builds nothing when created or completed', () => {
     expect(skipOf('check_run', example('check_run'))).toMatch(/created/);
   });
+
+  it('re-runs the job its record names, at its commit, whatever the run is called', () => {
+    const p = rerequested('Old CI name / whatever');
+    const sha = 'c'.repeat(40);
+    const found = eventTarget('check_run', p, settings, { jobId: 'lint', sha });
+    expect('target' in found && found.target).toMatchObject({ sha, only: { jobId: 'lint' } });
+    const single = eventTarget('check_run', p, settings, { jobId: null, sha });
+    expect('target' in single && single.target.only).toEqual({ jobId: null });
+  });
 });
 
 describe("the original integration's minimal payloads (its design note)", () => {

@@ -38,8 +38,8 @@ describe('reporter lifecycle', () => {
     await standIn?.close();
   });
 
-  const harness = async () => {
-    const h = await startHarness(standIn, key);
+  const harness = async (env: Record<string, string> = {}) => {
+    const h = await startHarness(standIn, key, env);
     harnesses.push(h);
     return h;
   };
@@ -49,11 +49,11 @@ describe('reporter lifecycle', () => {
       `run ${requestId} completed`,
     );
 
-  it('gives back a result it could not show yet when it shuts down', async () => {
-    const h = await harness();
+  it('acks a result at once while GitHub is down; the write waits in Redis for the next copy', async () => {
+    const h = await harness({ WRITE_MAX_ATTEMPTS: '100', WRITE_RETRY_MAX_MS: '300' });
     const repo = uniqueName('repo');
     const e = envelopeFor({ repo, sha: newSha() });
-    await h.addQueued(e);
+    await h.published(e);
     await waitFor(() => runs.withExternalId(e.job.request_id)[0], 'queued run');
     standIn.fail(
       { method: 'PATCH', path: new RegExp(`/${repo}/check-runs/`) },
@@ -62,13 +62,19 @@ describe('reporter lifecycle', () => {
     );
     await h.publishResult(resultFor(e));
     await waitFor(
-      async () => (await h.counter('solstice_jobresults_total', { outcome: 'retried' })) > 0,
-      'the result being retried',
+      async () => (await h.counter('solstice_check_write_failures_total', { kind: 'retry' })) > 0,
+      'the write being retried',
     );
+    // Acked: nothing of the result is held in RabbitMQ while GitHub is away.
+    expect(await h.readyResults()).toBe(0);
     await h.reporter.close();
-    expect(await h.readyResults()).toBe(1);
     expect(runs.withExternalId(e.job.request_id)[0]?.status).toBe('queued');
     expect(h.logs.lines().some((l) => l.msg === 'stage runner stopped')).toBe(true);
+    // GitHub is back; a copy on the same Redis finds the write waiting and makes it.
+    standIn.clearFaults();
+    const next = await startHarness(standIn, key, { STREAM_PREFIX: h.config.stage.streamPrefix });
+    harnesses.push(next);
+    await completed(e.job.request_id);
   });
 
   it('consumes again after the broker deleted its queue (declared anew)', async () => {
@@ -86,6 +92,7 @@ describe('reporter lifecycle', () => {
       'consuming again',
     );
     const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
+    await h.recordPublished(e);
     await h.publishResult(resultFor(e));
     await completed(e.job.request_id);
   });
@@ -102,7 +109,7 @@ describe('reporter lifecycle', () => {
       }, 'a consumer on a new connection');
       expect(second).not.toBe(first);
       const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
-      await h.addQueued(e);
+      await h.published(e);
       await h.publishResult(resultFor(e));
       await completed(e.job.request_id);
       expect(h.reporter.consumer.consuming()).toBe(true);

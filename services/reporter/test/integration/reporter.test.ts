@@ -27,6 +27,8 @@ import {
 } from './harness.js';
 
 const BUCKET = 'solstice-logs';
+const OTHER_OWNER = 'other-org';
+const OTHER_INSTALLATION = 8;
 
 describe('reporter: JobRequests become queued Check Runs, JobResults complete them', () => {
   const key = generateAppKey();
@@ -41,6 +43,7 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
   beforeAll(async () => {
     standIn = await createStandIn({ appId: 42, key, checks: runs }).start();
     standIn.addInstallation({ id: INSTALLATION, account: OWNER, repos: [] });
+    standIn.addInstallation({ id: OTHER_INSTALLATION, account: OTHER_OWNER, repos: [] });
     s3Dir = mkdtempSync(join(tmpdir(), 'reporter-s3-'));
     s3 = new S3rver({
       address: '127.0.0.1',
@@ -404,6 +407,38 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
     const [dead] = await deadWith(1);
     expect(JSON.parse(dead!.body)).toMatchObject({ request_id: e.job.request_id });
     expect(dead!.reason).toMatch(/installation on nobody\/.* 404/);
+  });
+
+  it('pauses an installation whose rate limit is used up until the reset; another goes on', async () => {
+    const repo = uniqueName('repo');
+    const e = envelopeFor({ repo, sha: newSha() });
+    const resetS = Math.ceil(Date.now() / 1000) + 2;
+    standIn.fail(
+      { method: 'POST', path: new RegExp(`/${repo}/check-runs$`) },
+      {
+        status: 403,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetS) },
+        body: { message: 'API rate limit exceeded for installation ID 7.' },
+      },
+    );
+    await h.published(e);
+    await waitFor(() => callsFor(repo).length === 1, 'the refused create');
+    // Another installation's job, queued while the first installation is paused.
+    const other = uniqueName('other');
+    const o = envelopeFor({ repo: other, sha: newSha(), installationId: OTHER_INSTALLATION });
+    o.check_repository = { owner: OTHER_OWNER, name: other };
+    await h.published(o);
+    await queuedRun(o.job.request_id);
+    await queuedRun(e.job.request_id);
+    const creates = standIn.writes().filter((w) => w.path.endsWith('/check-runs'));
+    const order = creates
+      .filter((w) => w.path.includes(repo) || w.path.includes(other))
+      .map((w) => `${w.path.includes(repo) ? 'paused' : 'other'} ${w.status}`);
+    expect(order).toEqual(['paused 403', 'other 201', 'paused 201']);
+    // Not one write of the paused installation before GitHub's reset.
+    const retried = creates.find((w) => w.path.includes(repo) && w.status === 201)!;
+    expect(retried.at).toBeGreaterThanOrEqual(resetS * 1000);
+    expect(await h.takeDead()).toEqual([]);
   });
 
   it('dead-letters invalid results with their reasons and keeps consuming', async () => {

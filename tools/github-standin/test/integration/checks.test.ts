@@ -30,8 +30,8 @@ describe('the GitHub stand-in Checks API', () => {
     });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
-  const create = (body: Record<string, unknown>, repo = 'octo-org/app') =>
-    call('POST', `/repos/${repo}/check-runs`, { name: 'CI', head_sha: sha, ...body });
+  const create = (body: Record<string, unknown>, repo = 'octo-org/app', auth = token) =>
+    call('POST', `/repos/${repo}/check-runs`, { name: 'CI', head_sha: sha, ...body }, auth);
 
   it("creates a run in GitHub's shape", async () => {
     const { status, body } = await create({
@@ -106,5 +106,32 @@ describe('the GitHub stand-in Checks API', () => {
       's0',
     ]);
     expect((await call('GET', `${base}?app_id=99`)).body.total_count).toBe(0);
+  });
+
+  it('logs every write with its installation and times, in order, for pacing assertions', async () => {
+    standIn.addInstallation({ id: 9, account: 'other-org', repos: ['other-org/one'] });
+    const other = standIn.mintToken(9).token;
+    const from = standIn.writes().length;
+    const made = await create({ external_id: 'w-1' });
+    await call('GET', `/repos/octo-org/app/check-runs/${made.body.id}`);
+    await call('PATCH', `/repos/octo-org/app/check-runs/${made.body.id}`, {
+      status: 'in_progress',
+    });
+    await create({ external_id: 'w-2' }, 'other-org/one', other);
+    const writes = standIn.writes().slice(from);
+    expect(writes.map((w) => [w.method, w.installationId, w.status])).toEqual([
+      ['POST', 7, 201],
+      ['PATCH', 7, 200],
+      ['POST', 9, 201],
+    ]);
+    for (const w of writes) expect(w.doneAt).toBeGreaterThanOrEqual(w.at);
+    expect(standIn.writes(9)).toHaveLength(1);
+  });
+
+  it('serves an installation per repository: the one naming it, else the account-wide one', () => {
+    standIn.addInstallation({ id: 10, account: 'octo-org', repos: ['octo-org/special'] });
+    expect(standIn.installationFor('octo-org', 'special')?.id).toBe(10);
+    expect(standIn.installationFor('octo-org', 'app')?.id).toBe(7);
+    expect(standIn.installationFor('nobody', 'x')).toBeUndefined();
   });
 });
