@@ -112,7 +112,7 @@ function read(source: ConfigSource, appRequired: boolean): ReporterSettings {
       leaseMs: r.int('WRITER_LEASE_MS', 10_000, { min: 300, max: 600_000 }),
       concurrency: r.int('WRITER_CONCURRENCY', 32, { min: 1, max: 1000 }),
       retry: {
-        maxAttempts: r.int('WRITE_MAX_ATTEMPTS', 8, { min: 1, max: 100 }),
+        maxAttempts: r.int('WRITE_MAX_ATTEMPTS', 20, { min: 1, max: 1000 }),
         baseMs: r.int('WRITE_RETRY_BASE_MS', 1000, { min: 1, max: 3_600_000 }),
         maxMs: r.int('WRITE_RETRY_MAX_MS', 60_000, { min: 1, max: 3_600_000 }),
       },

@@ -36,7 +36,7 @@ describe('reporter configuration', () => {
     expect(c.writers).toEqual({
       leaseMs: 10_000,
       concurrency: 32,
-      retry: { maxAttempts: 8, baseMs: 1000, maxMs: 60_000 },
+      retry: { maxAttempts: 20, baseMs: 1000, maxMs: 60_000 },
     });
     expect(c.warnings).toEqual([]);
   });

@@ -16,3 +16,5 @@ export { readServers, type Servers } from './read-servers.js';
 export { waitForOk } from './wait-for-ok.js';
 export { example, examplesOf, pushExample, type Payload } from './webhook-examples.js';
 export { sampleEnvelope, type SampleEnvelopeOptions } from './sample-envelope.js';
+export { ReporterFeed, resultFor } from './reporter-feed.js';
+export { writeGaps, type WriteGaps } from './write-gaps.js';

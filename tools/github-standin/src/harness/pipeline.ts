@@ -178,6 +178,13 @@ export class Pipeline {
     return p;
   }
 
+  /** Where a process serves GET /metrics (its ops server). */
+  metricsUrl(label: string): string {
+    const ready = this.readyUrls.get(label.includes('#') ? label : `${label}#1`);
+    if (!ready) throw new Error(`no process ${label}`);
+    return ready.replace(/\/readyz$/, '/metrics');
+  }
+
   process(label: string): StageProcess {
     const p = this.processes.get(label.includes('#') ? label : `${label}#1`);
     if (!p) throw new Error(`no process ${label}`);
