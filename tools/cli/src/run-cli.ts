@@ -7,6 +7,7 @@ import { deadListCommand } from './dead-list.js';
 import { deadRetryCommand } from './dead-retry.js';
 import { redeliverCommand } from './redeliver.js';
 import { replayCommand } from './replay.js';
+import { resultsReplayCommand } from './results-replay.js';
 import { sendWebhookCommand } from './send-webhook.js';
 import { streamsCommand } from './streams.js';
 
@@ -18,6 +19,7 @@ export const COMMANDS: Command[] = [
   deadListCommand,
   deadRetryCommand,
   appCreateCommand,
+  resultsReplayCommand,
 ];
 
 export function usage(): string[] {
