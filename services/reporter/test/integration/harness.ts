@@ -43,25 +43,8 @@ export const envelopeFor = (o: {
     publishedAt: new Date().toISOString(),
   });
 
-export function resultFor(
-  e: JobEnvelope,
-  over: Partial<JobResult> = {},
-  completedAt = new Date(),
-): JobResult {
-  return {
-    schema_version: 'jobresult.v1',
-    request_id: e.job.request_id,
-    repo_url: e.job.repo_url,
-    repo_owner: e.job.repo_owner,
-    repo_name: e.job.repo_name,
-    commit_sha: e.job.commit_sha,
-    success: true,
-    exit_code: 0,
-    summary: 'all tests passed',
-    completed_at: completedAt.toISOString(),
-    ...over,
-  };
-}
+// JobResults as the orchestrator sends them (success unless the job id has "fail").
+export { resultFor } from '@solstice/github-standin/harness';
 
 /** The orchestrator's log endpoint: GET /jobs/<id>/logs. */
 export async function startLogServer(): Promise<{ url: string; close(): Promise<void> }> {
