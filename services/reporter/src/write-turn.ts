@@ -53,7 +53,7 @@ export async function writeTurn(inst: string, token: string, d: TurnDeps): Promi
       case 'lookup': {
         let found;
         try {
-          found = await d.checks.findByExternalId(placeOf(record), record.head_sha, id);
+          found = await d.checks.findByExternalId(placeOf(record, inst), record.head_sha, id);
         } catch (err) {
           return failed(record, inst, token, err, false, d, where);
         }
@@ -71,10 +71,11 @@ export async function writeTurn(inst: string, token: string, d: TurnDeps): Promi
   return d.writers.settle(inst, token, '');
 }
 
-const placeOf = (record: CheckRecord): RunPlace => ({
+/** Where the job's run lives; `inst` is its queue's installation (planWrite checked they agree). */
+const placeOf = (record: CheckRecord, inst: string): RunPlace => ({
   owner: record.owner,
   repo: record.repo,
-  installationId: record.installation_id!,
+  installationId: Number(inst),
 });
 
 async function write(
@@ -95,11 +96,11 @@ async function write(
   let headers: Record<string, unknown>;
   try {
     if (creating) {
-      const made = await d.checks.create(placeOf(record), plan.run);
+      const made = await d.checks.create(placeOf(record, inst), plan.run);
       ({ id: runId, status } = made.value);
       headers = made.headers;
     } else {
-      ({ headers } = await d.checks.update(placeOf(record), plan.runId, plan.change));
+      ({ headers } = await d.checks.update(placeOf(record, inst), plan.runId, plan.change));
       runId = plan.runId;
       status = plan.change.status;
     }
