@@ -210,6 +210,11 @@ describe('check_run', () => {
     expect('target' in found && found.target).toMatchObject({ sha, only: { jobId: 'lint' } });
     const single = eventTarget('check_run', p, settings, { jobId: null, sha });
     expect('target' in single && single.target.only).toEqual({ jobId: null });
+    // A run an older reporter made from a result, under a placeholder name.
+    const placeholder = rerequested('Solstice CI (0b7e6c3e)');
+    expect(skipOf('check_run', placeholder)).toMatch(/not one of ours/);
+    const found2 = eventTarget('check_run', placeholder, settings, { jobId: 'test', sha });
+    expect('target' in found2 && found2.target.only).toEqual({ jobId: 'test' });
   });
 });
 
