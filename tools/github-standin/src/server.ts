@@ -73,6 +73,8 @@ interface Fault {
   afterHandling: boolean;
   /** Hold the answer until this settles (a call GitHub is slow to answer). */
   hold?: Promise<unknown>;
+  /** Answer what the route answered (after `hold`), not `result`. */
+  passThrough?: boolean;
 }
 
 export interface StandInOptions {
@@ -170,6 +172,22 @@ export class GitHubStandIn {
       result,
       afterHandling: opts.afterHandling ?? false,
       ...(opts.hold ? { hold: opts.hold } : {}),
+    });
+    return this;
+  }
+
+  /**
+   * Carries out the next `times` calls matching `path` (and `method`) at once but holds their
+   * answers until `until` settles: GitHub did the write and is slow to say so.
+   */
+  hold(match: { method?: string; path: RegExp }, until: Promise<unknown>, times = 1): this {
+    this.faults.push({
+      ...match,
+      remaining: times,
+      result: { status: 500 },
+      afterHandling: true,
+      hold: until,
+      passThrough: true,
     });
     return this;
   }
@@ -287,7 +305,7 @@ export class GitHubStandIn {
       });
       if (fault?.afterHandling) {
         await fault.hold;
-        return reply(fault.result);
+        return reply(fault.passThrough ? handled : fault.result);
       }
       return reply(handled);
     }

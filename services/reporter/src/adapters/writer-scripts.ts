@@ -59,12 +59,13 @@ return {'go', 0}
 );
 
 // A write GitHub answered: the record shows version ARGV[3] with run ARGV[4]; a job whose
-// wanted state is shown leaves the queue (one wanted anew meanwhile stays at its head), and
-// the bulky copies of its completion go. The next write of the installation may go one gap
+// wanted state is shown leaves the queue, and the bulky copies of its completion go. A job
+// wanted anew while it was written (its result came during the create) goes to the end of the
+// queue: that is new work, after the jobs queued before it. The next write of the installation may go one gap
 // after this answer, so writes are spaced from answer to start, not only start to start.
 // An answer saying the primary rate limit is used up pauses the installation until ARGV[8].
-// KEYS: record, queue, due, lease, state, paused. ARGV: id, token, version, run id, status,
-// gap ms, inst, paused until (0: not paused).
+// KEYS: record, queue, due, lease, state, paused, seq. ARGV: id, token, version, run id,
+// status, gap ms, inst, paused until (0: not paused).
 export const doneScript = defineScript<number>(
   'writerDone',
   `${NOW_LUA}${RELEASE_LUA}
@@ -78,6 +79,8 @@ if redis.call('EXISTS', rec) == 1 then
   if tonumber(redis.call('HGET', rec, 'shown_v')) >= tonumber(redis.call('HGET', rec, 'want_v') or '0') then
     redis.call('HDEL', rec, 'completion', 'result')
     redis.call('ZREM', KEYS[2], ARGV[1])
+  elseif redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+    redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[7]), ARGV[1])
   end
 else
   redis.call('ZREM', KEYS[2], ARGV[1])

@@ -79,7 +79,7 @@ export function createWriterStore(o: {
     async done(inst, token, requestId, shown) {
       await doneScript(
         redis,
-        [rec(requestId), w.queue(inst), w.due, w.lease(inst), w.state(inst), w.paused],
+        [rec(requestId), w.queue(inst), w.due, w.lease(inst), w.state(inst), w.paused, w.seq],
         [
           requestId,
           token,

@@ -409,6 +409,35 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
     expect(dead!.reason).toMatch(/installation on nobody\/.* 404/);
   });
 
+  it('writes a result that came during its create after the jobs queued before it', async () => {
+    const repo = uniqueName('repo');
+    const a = envelopeFor({ repo, sha: newSha(), jobId: 'a' });
+    const b = envelopeFor({ repo, sha: newSha(), jobId: 'b' });
+    let release: () => void = () => undefined;
+    // A's create reaches GitHub, whose answer waits while A's result comes.
+    standIn.hold(
+      { method: 'POST', path: new RegExp(`/${repo}/check-runs$`) },
+      new Promise<void>((resolve) => (release = resolve)),
+    );
+    await h.published(a);
+    await waitFor(() => callsFor(repo).length === 1, "A's create sent");
+    await h.published(b);
+    await h.publishResult(resultFor(a));
+    await waitFor(
+      async () => (await record(a.job.request_id)).want === 'completed',
+      "A's result recorded",
+    );
+    release();
+    const doneA = await completedRun(a.job.request_id);
+    const runB = await queuedRun(b.job.request_id);
+    expect(callsFor(repo).map((c) => `${c.method} ${c.path.split('/').at(-1)}`)).toEqual([
+      'POST check-runs',
+      'POST check-runs',
+      `PATCH ${doneA.id}`,
+    ]);
+    expect(runB.id).toBeGreaterThan(doneA.id);
+  });
+
   it('pauses an installation whose rate limit is used up until the reset; another goes on', async () => {
     const repo = uniqueName('repo');
     const e = envelopeFor({ repo, sha: newSha() });
