@@ -68,6 +68,48 @@ export async function backlog(p: Pipeline, stage: Exclude<StageName, 'receiver'>
   return field('lag') + field('pending');
 }
 
+/**
+ * Waits until every sent delivery is in the store: answered 2xx (first try or a sweep's
+ * redelivery), or stored although GitHub saw it fail (killed between the write and the
+ * answer; the sweep rightly leaves those). Redeliveries come one per GITHUB_WRITE_MIN_MS
+ * (1 s by default), so the wait is on progress: it fails only when nothing moved for
+ * `stallMs`, and then names what is missing. Marks every sent delivery accepted.
+ */
+export async function awaitRedelivered(p: Pipeline, sent: Sent[], stallMs = 30_000): Promise<void> {
+  const answered = (guid: string) =>
+    p.sender
+      .deliveries()
+      .some((d) => d.guid === guid && d.status_code >= 200 && d.status_code < 300);
+  const stored = async (guid: string) =>
+    (await p.redis.exists(p.keys.delivery(String(p.hookId), guid))) === 1;
+  const missing = async () => {
+    const left: Sent[] = [];
+    for (const s of sent) if (!answered(s.guid) && !(await stored(s.guid))) left.push(s);
+    return left;
+  };
+  let left = await missing();
+  let movedAt = Date.now();
+  while (left.length > 0) {
+    if (Date.now() - movedAt > stallMs) {
+      const detail = left.map((s) => ({
+        guid: s.guid,
+        attempts: p.sender
+          .deliveries()
+          .filter((d) => d.guid === s.guid)
+          .map((d) => d.status_code),
+      }));
+      throw new Error(
+        `${left.length} of ${sent.length} deliveries neither answered 2xx nor stored, no progress for ${stallMs} ms: ${JSON.stringify(detail)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await missing();
+    if (now.length < left.length) movedAt = Date.now();
+    left = now;
+  }
+  for (const s of sent) s.status = 202;
+}
+
 export interface Verdict {
   deliveries: number;
   jobs: number;

@@ -6,7 +6,14 @@ import { hasRabbitmqctl, rabbitmqctl, withVhost } from '../support/rabbitmq.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { amqpUrl, redisUrl } from '../support/servers.js';
 import { waitFor } from '../support/wait.js';
-import { backlog, checkInvariants, sendPushes, startPipeline, workDone } from './fault-support.js';
+import {
+  awaitRedelivered,
+  backlog,
+  checkInvariants,
+  sendPushes,
+  startPipeline,
+  workDone,
+} from './fault-support.js';
 
 describe('fault injection: the real stages as processes', () => {
   let p: Pipeline | undefined;
@@ -37,15 +44,7 @@ describe('fault injection: the real stages as processes', () => {
       if (stage === 'receiver') {
         // Deliveries sent while it was down failed at GitHub; the recovery sweep redelivers them.
         expect(sent.some((s) => s.status !== 202)).toBe(true);
-        await waitFor(
-          () =>
-            sent.every((s) =>
-              p!.sender.deliveries().some((d) => d.guid === s.guid && d.status_code === 202),
-            ),
-          'every failed delivery redelivered by the sweep',
-          45_000,
-        );
-        for (const s of sent) s.status = 202;
+        await awaitRedelivered(p, sent);
       }
       const verdict = await checkInvariants(p, sent);
       expect(verdict.deliveries).toBe(30);
@@ -105,17 +104,7 @@ describe('fault injection: the real stages as processes', () => {
     const sent = await stream;
     const refused = sent.filter((s) => s.status === 503);
     expect(refused.length).toBeGreaterThan(0);
-    await waitFor(
-      () =>
-        sent.every((s) =>
-          p!.sender
-            .deliveries()
-            .some((d) => d.guid === s.guid && (d.status_code === 202 || d.status_code === 200)),
-        ),
-      'every refused delivery redelivered by the sweep',
-      45_000,
-    );
-    for (const s of sent) s.status = 202;
+    await awaitRedelivered(p, sent);
     await checkInvariants(p, sent);
   });
 
