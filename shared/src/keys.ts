@@ -6,20 +6,20 @@ export interface Keys {
   dead(stream: string): string;
   errors(stream: string, group: string): string;
   delivery(hookId: string, deliveryId: string): string;
-  tokenCache(installationId: string | number): string;
-  workflowCache(owner: string, repo: string, sha: string): string;
+  tokenCache(this: void, installationId: string | number): string;
+  workflowCache(this: void, owner: string, repo: string, sha: string): string;
   /** The record of one job (CheckRecord, a hash): identity, wanted and shown state. */
-  checkRecord(requestId: string): string;
+  checkRecord(this: void, requestId: string): string;
   /** The reporter's writers: per-installation queues, schedule, leases, pacing. */
   writer: WriterKeys;
   /** The claim records of reporters before the per-job records (read by `results replay`). */
   legacyCheckRun(requestId: string): string;
-  installation(owner: string, repo: string): string;
+  installation(this: void, owner: string, repo: string): string;
   sweepLease: string;
   sweepCursor: string;
   sweepRedelivered(deliveryId: string | number): string;
   /** A `state` the receiver's App registration page handed out (valid one hour, used once). */
-  setupState(state: string): string;
+  setupState(this: void, state: string): string;
 }
 
 /** Keys of the reporter's per-installation writers (docs/architecture.md). */

@@ -10,7 +10,7 @@ export interface BodyHold {
 export interface BodyBudget {
   hold(): BodyHold;
   /** Bytes taken now. */
-  held(): number;
+  held(this: void): number;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface CommandSpec<Target> {
   options: OptionSpec;
   /** How many positional arguments it takes, and what they are (for the error line). */
   positionals: { min: number; max: number; names: string };
-  run(args: CommandArgs, ctx: CliContext, target: Target): Promise<number>;
+  run(this: void, args: CommandArgs, ctx: CliContext, target: Target): Promise<number>;
 }
 
 /** A command whose argument parsing (one short line on a usage error) is done for it. */

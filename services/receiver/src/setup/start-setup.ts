@@ -31,7 +31,7 @@ export interface SetupWiring {
    * stopped first. Rejects with the ConfigError of a credential file that is there but bad.
    */
   settled: Promise<ReceiverConfig | undefined>;
-  stop(): void;
+  stop(this: void): void;
 }
 
 /** The receiver's first run: the registration page, and the watch for the webhook secret. */
