@@ -133,7 +133,7 @@ describe('deploy/ (Kubernetes): rendered with kubectl kustomize, validated again
       named(ofKind<IScaledObject>(example, 'ScaledObject'), 'solstice-expander'),
     );
     // KEDA's trigger metadata is a map of strings: an unquoted number is refused.
-    scaled.spec!.triggers[0]!.metadata['lagCount'] = 20 as never;
+    scaled.spec.triggers[0]!.metadata['lagCount'] = 20 as never;
     expect(() => validateObject(scaled)).toThrow(/lagCount must be string/);
 
     const noTriggers = structuredClone(scaled) as RenderedObject;
@@ -350,10 +350,10 @@ describe('deploy/ (Kubernetes): rendered with kubectl kustomize, validated again
       // The autoscaler owns the copy count: a fixed one would be reset on each apply.
       expect(deployment.spec!.replicas, stage).toBeUndefined();
       const targeting = scaled.filter(
-        (s) => s.spec!.scaleTargetRef.name === deployment.metadata.name,
+        (s) => s.spec.scaleTargetRef.name === deployment.metadata.name,
       );
       expect(targeting, stage).toHaveLength(1);
-      const spec = targeting[0]!.spec!;
+      const spec = targeting[0]!.spec;
       expect(spec.scaleTargetRef.kind ?? 'Deployment').toBe('Deployment');
       expect(spec.minReplicaCount, stage).toBeGreaterThanOrEqual(stage === 'receiver' ? 2 : 1);
       expect(spec.maxReplicaCount, stage).toBeGreaterThan(spec.minReplicaCount!);
@@ -378,7 +378,7 @@ describe('deploy/ (Kubernetes): rendered with kubectl kustomize, validated again
       const redisUrlRef = stageContainer(deployment).env?.find((e) => e.name === 'REDIS_URL')
         ?.valueFrom?.secretKeyRef;
       const params = Object.fromEntries(
-        (auth.spec!.secretTargetRef ?? []).map((r) => [r.parameter, r.name]),
+        (auth.spec.secretTargetRef ?? []).map((r) => [r.parameter, r.name]),
       );
       expect(params).toEqual({ address: redisUrlRef!.name, password: redisUrlRef!.name });
     }

@@ -8,7 +8,7 @@ interface HttpFailure {
   response?: { headers?: Record<string, unknown> };
 }
 
-const failureOf = (err: unknown): HttpFailure => (err ?? {}) as HttpFailure;
+const failureOf = (err: unknown): HttpFailure => err ?? {};
 
 // Answers that will not change however often the same call is repeated: a bad request, a
 // repository or run that is gone or not covered by the installation, a rejected body.

@@ -66,5 +66,5 @@ export async function trimStream(
   for (const w of wanted) if (target === undefined || compareStreamIds(w, target) > 0) target = w;
   if (target === undefined) return 0;
   const minId = compareStreamIds(target, safe) < 0 ? target : safe;
-  return (await redis.xtrim(stream, 'MINID', minId)) as number;
+  return await redis.xtrim(stream, 'MINID', minId);
 }

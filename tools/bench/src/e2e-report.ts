@@ -61,7 +61,7 @@ export function e2eTables(rounds: RoundResult[]): string {
     rounds.map((r) => [
       r.copies,
       String(r.offered),
-      ...labels.map((l) => (r.rssMiB[l] === undefined ? '-' : r.rssMiB[l]!.toFixed(0))),
+      ...labels.map((l) => (r.rssMiB[l] === undefined ? '-' : r.rssMiB[l].toFixed(0))),
     ]),
   );
   const calls = [...new Set(rounds.flatMap((r) => Object.keys(r.githubCalls)))].sort();

@@ -22,7 +22,7 @@ function shortValue(value: unknown): string {
   let text: string;
   if (typeof value === 'string') text = /[\s"=]/.test(value) ? JSON.stringify(value) : value;
   else if (value !== null && typeof value === 'object' && 'message' in value)
-    text = JSON.stringify((value as { message: unknown }).message); // a serialized error
+    text = JSON.stringify(value.message); // a serialized error
   else text = JSON.stringify(value) ?? String(value);
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
 }

@@ -106,7 +106,7 @@ export class StageProcess {
         this.restartAfter(this.exitInfo);
       });
     });
-    for (const stream of [proc.stdout!, proc.stderr!])
+    for (const stream of [proc.stdout, proc.stderr])
       createInterface({ input: stream }).on('line', (line) => this.take(line));
     o.say?.(`started (pid ${proc.pid})`);
     return this;

@@ -107,7 +107,7 @@ async function serverProblems(stages: Stage[]): Promise<string[]> {
 
 function write(name: string, width: number, text: string, level?: string): void {
   const prefix = paint(STAGE_COLOR[name] ?? 0, `[${name.padEnd(width)}]`);
-  const body = level && LEVEL_COLOR[level] ? paint(LEVEL_COLOR[level]!, text) : text;
+  const body = level && LEVEL_COLOR[level] ? paint(LEVEL_COLOR[level], text) : text;
   process.stdout.write(`${prefix} ${body}\n`);
 }
 

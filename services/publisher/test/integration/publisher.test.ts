@@ -119,10 +119,10 @@ describe('the publisher stage', () => {
     const h = await harness();
     const [a, b] = [envelopeFor(), envelopeFor()];
     const bad = envelopeToFields(envelopeFor({ request_id: 'not-a-uuid' }));
-    await h.addJobs([a!]);
+    await h.addJobs([a]);
     await h.addRaw(bad);
     await h.addRaw({ job: '{"truncated', delivery: 'd-1' });
-    await h.addJobs([b!]);
+    await h.addJobs([b]);
 
     await waitFor(async () => (await h.dead()).length === 2, 'two dead entries');
     await waitFor(async () => (await h.checks()).length === 2, 'two checks records');
@@ -134,13 +134,13 @@ describe('the publisher stage', () => {
     });
     expect(dead[1]!.dead_error).toMatch(/^invalid JobRequest: not JSON/);
     expect((await h.checks()).map((c) => c.request_id)).toEqual([
-      a!.job.request_id,
-      b!.job.request_id,
+      a.job.request_id,
+      b.job.request_id,
     ]);
     const ch = await h.channel();
     expect((await takeAll(ch, h.topology.queue)).map((m) => m.properties.messageId)).toEqual([
-      a!.job.request_id,
-      b!.job.request_id,
+      a.job.request_id,
+      b.job.request_id,
     ]);
     expect(await h.pending()).toBe(0);
     expect(await h.counter('invalid')).toBe(2);

@@ -152,9 +152,7 @@ export async function startHarness(
     for (;;) {
       const msg = await ch.get(`${names.queue}.dlq`, { noAck: true });
       if (!msg) return out;
-      const reason = (msg.properties.headers as Record<string, unknown> | undefined)?.[
-        REASON_HEADER
-      ];
+      const reason = msg.properties.headers?.[REASON_HEADER];
       out.push({
         body: msg.content.toString(),
         reason: reason === undefined ? undefined : String(reason),

@@ -163,7 +163,7 @@ describe('reporter: JobRequests become queued Check Runs, JobResults complete th
     const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
     await h.published(e);
     const { repo_url: _u, repo_owner: _o, repo_name: _n, commit_sha: _c, ...bare } = resultFor(e);
-    await h.publishResult(bare as JobResult);
+    await h.publishResult(bare);
     const done = await completedRun(e.job.request_id);
     expect(done).toMatchObject({ head_sha: e.job.commit_sha, conclusion: 'success' });
   });

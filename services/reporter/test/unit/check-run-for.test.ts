@@ -36,7 +36,7 @@ const envelope = (over: Partial<JobEnvelope> = {}, job: Partial<JobEnvelope['job
     check_name: 'Solstice CI / build',
     workflow_error: '',
     ...over,
-  } as JobEnvelope);
+  });
 
 const result = (over: Partial<JobResult> = {}): JobResult => ({
   schema_version: 'jobresult.v1',

@@ -167,7 +167,7 @@ describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {
     expect(
       run.stdout.find((l) => l.startsWith('[expander]') && l.includes('expander started')),
     ).toMatch(
-      /^\[expander\] \d\d:\d\d:\d\d\.\d{3} INFO  expander started events=start-[0-9a-f]+:events /,
+      /^\[expander\] \d\d:\d\d:\d\d\.\d{3} INFO {2}expander started events=start-[0-9a-f]+:events /,
     );
 
     const [firstPid] = pidsOf(run.stdout, 'expander');
@@ -215,14 +215,14 @@ describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {
     const setupLines = () =>
       run.stdout.filter((l) => l.includes('setup: waiting for the GitHub App'));
     await waitFor(() => setupLines().length === 1, 'the setup line', 30_000);
-    expect(setupLines()[0]).toMatch(/^\[expander\] .* WARN  setup: waiting for the GitHub App /);
+    expect(setupLines()[0]).toMatch(/^\[expander\] .* WARN {2}setup: waiting for the GitHub App /);
     expect(setupLines()[0]).toContain(`CREDENTIALS_DIR=${dir}`);
     await waitForHealthz(ops);
     expect((await fetch(`${ops}/readyz`)).status).toBe(503);
 
     writeApp(dir);
     await waitFor(
-      () => run.stdout.some((l) => /INFO  expander started/.test(l)),
+      () => run.stdout.some((l) => /INFO {2}expander started/.test(l)),
       'the expander started',
       30_000,
     );
@@ -241,7 +241,7 @@ describe.skipIf(!built)('npm start (tools/cli/dist/start.js)', () => {
       HTTP_ADDR: `127.0.0.1:${httpPort}`,
     });
     await waitFor(
-      () => run.stdout.some((l) => /INFO  receiver started/.test(l)),
+      () => run.stdout.some((l) => /INFO {2}receiver started/.test(l)),
       'the receiver',
       30_000,
     );
