@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { startOpsServer, type OpsServerOptions } from './ops-server.js';
 
-type Step = () => Promise<unknown> | unknown;
+type Step = () => unknown; // awaited: it may return a promise
 
 /**
  * What a process opened, and how to close it: close() runs the steps in the reverse order

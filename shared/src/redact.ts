@@ -34,7 +34,7 @@ export function redactDeep(value: unknown, depth = 0): unknown {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       const clean = redactDeep(item, depth + 1);
-      if (clean !== item) (copy ??= [...value])[i] = clean;
+      if (clean !== item) (copy ??= [...(value as unknown[])])[i] = clean;
     }
     return copy ?? value;
   }

@@ -4,6 +4,7 @@
  * that the parser accepted but the workflow cannot use is found again by its text.
  */
 export function findLine(text: string, pattern: RegExp, from = 1): number | undefined {
+  // eslint-disable-next-line no-control-regex -- KDL's newlines include VT and FF (\u000b, \u000c)
   const lines = text.split(/\r\n|[\n\r\u0085\u000b\u000c\u2028\u2029]/);
   for (let i = Math.max(from, 1) - 1; i < lines.length; i++) {
     const line = lines[i]!;

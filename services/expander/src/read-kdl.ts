@@ -29,6 +29,7 @@ export function readKdl(text: string): KdlRead {
  * of them only: the file is in that version, and that parser's error is the one to fix.
  */
 function neither(text: string, v2: Stop, v1: Stop): string {
+  // eslint-disable-next-line no-control-regex -- KDL's newlines include VT and FF (\u000b, \u000c)
   const lines = text.split(/\r\n|[\n\r\u0085\u000b\u000c\u2028\u2029]/);
   const lineOf = (n: number | undefined) => (n === undefined ? '' : (lines[n - 1] ?? ''));
   const v1Form = kdl1FormOn(lineOf(v2.line));

@@ -28,6 +28,7 @@ export const isRepoFullName = (value: string): boolean => FULL_NAME.test(value);
 export function scriptPathProblem(path: string): string | undefined {
   if (path === '') return 'is empty';
   if (path.length > SCRIPT_MAX) return `is longer than ${SCRIPT_MAX} characters`;
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   if (/[\x00-\x1f\x7f]/.test(path)) return 'contains a control character';
   if (path.includes('\\')) return 'contains a backslash';
   if (path.startsWith('/')) return 'is absolute (it must be relative to the repository)';

@@ -36,7 +36,7 @@ export interface PublishJobsOptions {
 export function publishJobs(o: PublishJobsOptions): BatchHandler {
   const now = o.now ?? (() => new Date());
   return async (entries) => {
-    const outcomes: EntryOutcome[] = new Array(entries.length);
+    const outcomes = new Array<EntryOutcome>(entries.length);
     const valid: { index: number; envelope: JobEnvelope }[] = [];
     entries.forEach((entry, index) => {
       try {

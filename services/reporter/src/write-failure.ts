@@ -27,6 +27,7 @@ const SECONDARY_DEFAULT_MS = 60_000;
  * before GitHub has to refuse it.
  */
 export function exhaustedUntil(headers: Headers, now: number): number | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a header's value: a string or number
   if (String(headers?.['x-ratelimit-remaining'] ?? '') !== '0') return undefined;
   const reset = Number(headers?.['x-ratelimit-reset']);
   return Number.isFinite(reset) && reset > 0 ? reset * 1000 : now + SECONDARY_DEFAULT_MS;

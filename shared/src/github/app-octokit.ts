@@ -116,6 +116,7 @@ function countCalls(client: GitHubClient, metrics: Metrics | undefined): void {
     const remaining = headers?.['x-ratelimit-remaining'];
     if (remaining !== undefined) {
       metrics.githubRateLimitRemaining.set(
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a header's value: a string
         { resource: String(headers?.['x-ratelimit-resource'] ?? 'core') },
         Number(remaining),
       );

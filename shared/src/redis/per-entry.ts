@@ -7,7 +7,7 @@ export function perEntry(
   concurrency = 8,
 ): BatchHandler {
   return async (entries) => {
-    const outcomes: EntryOutcome[] = new Array(entries.length);
+    const outcomes = new Array<EntryOutcome>(entries.length);
     let next = 0;
     const worker = async () => {
       while (next < entries.length) {

@@ -66,7 +66,7 @@ const benches: { name: string; script: string; figures: (out: string) => unknown
   {
     name: 'e2e',
     script: './e2e.js',
-    figures: () => JSON.parse(readFileSync(`${outDir}/e2e.json`, 'utf8')),
+    figures: (): unknown => JSON.parse(readFileSync(`${outDir}/e2e.json`, 'utf8')),
   },
 ];
 const runs: BenchRun[] = [];

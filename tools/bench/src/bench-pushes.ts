@@ -17,6 +17,7 @@ export function pushTo(
   const sha = randomBytes(20).toString('hex');
   p.contents.put(r.owner, r.repo, sha, '.solstice/workflow.kdl', workflow);
   const base = pushExample();
+  /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- a webhook example, untyped JSON (Payload) */
   const payload: Payload = {
     ...base,
     after: sha,
@@ -30,6 +31,7 @@ export function pushTo(
     },
     installation: { id: r.installationId },
   };
+  /* eslint-enable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access */
   return { sha, payload };
 }
 

@@ -82,6 +82,7 @@ export async function runRound(
     const payload: Payload = {
       ...base,
       after: sha,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- a webhook example, untyped JSON (Payload)
       head_commit: { ...base.head_commit, id: sha },
       installation: { id: p.installationId },
     };

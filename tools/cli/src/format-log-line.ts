@@ -52,10 +52,12 @@ export function formatLogLine(line: string): FormattedLine {
   const level =
     typeof record.level === 'number'
       ? (LEVELS[record.level] ?? String(record.level))
-      : String(record.level ?? '').toUpperCase();
+      : // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, shown as it is
+        String(record.level ?? '').toUpperCase();
   const fields = Object.entries(record).filter(([k]) => !HIDDEN.has(k));
   const shown = fields.slice(0, MAX_FIELDS).map(([k, v]) => `${k}=${shortValue(v)}`);
   if (fields.length > MAX_FIELDS) shown.push('…');
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any JSON value, shown as it is
   const parts = [clock(record.time), level.padEnd(5), String(record.msg ?? ''), ...shown];
   return { text: parts.filter((p) => p !== '').join(' '), level };
 }

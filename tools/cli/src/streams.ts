@@ -24,6 +24,7 @@ export async function streamState(redis: Redis, stream: string): Promise<StreamS
   if ((await redis.exists(stream)) === 1) {
     const reply = (await redis.xinfo('GROUPS', stream)) as unknown[][];
     groups = reply.map((flat) => {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- XINFO GROUPS answers strings and integers
       const g = fieldsToObject(flat.map((v) => (v === null ? 'null' : String(v))));
       const lag = g.lag === undefined || g.lag === 'null' ? null : Number(g.lag);
       return {

@@ -46,8 +46,10 @@ runMain('demo', async () => {
   try {
     const payload = pushExample();
     payload.installation = { id: p.installationId };
+    /* eslint-disable @typescript-eslint/no-unsafe-member-access -- a webhook example, untyped JSON (Payload) */
     const owner = payload.repository.owner.login as string;
     const repo = payload.repository.name as string;
+    /* eslint-enable @typescript-eslint/no-unsafe-member-access */
     const sha = payload.after as string;
     p.install(owner);
     p.contents.put(owner, repo, sha, '.solstice/workflow.kdl', WORKFLOW);

@@ -62,6 +62,7 @@ export function gitHubHookDeliveries(app: GitHubClient): HookDeliveries {
       const headers = data.request.headers ?? {};
       const name = Object.keys(headers).find((k) => k.toLowerCase() === 'x-github-hook-id');
       const value = name === undefined ? undefined : headers[name];
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a header's value: a string or number
       return value === undefined || value === null ? undefined : String(value);
     },
     async redeliver(deliveryId) {

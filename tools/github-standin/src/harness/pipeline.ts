@@ -253,7 +253,9 @@ export class Pipeline {
   async received(): Promise<
     { request_id: string; workflow_job_id: string | null; [k: string]: unknown }[]
   > {
-    return (await this.redis.lrange(this.recordKey, 0, -1)).map((s) => JSON.parse(s));
+    return (await this.redis.lrange(this.recordKey, 0, -1)).map(
+      (s) => JSON.parse(s) as { request_id: string; workflow_job_id: string | null },
+    );
   }
 
   async streamLength(stream: string): Promise<number> {

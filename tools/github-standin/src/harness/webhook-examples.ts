@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 // Payloads are deep JSON that tests, benches and the demo reach into freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- that is, untyped on purpose
 export type Payload = Record<string, any>;
 
 interface WebhookExamples {

@@ -83,12 +83,14 @@ function problemWith(body: Body, creating: boolean): string | undefined {
       ? 'No commit found for SHA: ' + body.head_sha
       : '"head_sha" wasn\'t supplied.';
   if (body.status !== undefined && !STATUSES.includes(body.status as string))
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- echoes the JSON value sent, as GitHub does
     return `"${String(body.status)}" is not a valid status (${STATUSES.join(', ')}).`;
   if (
     body.conclusion !== undefined &&
     body.conclusion !== null &&
     !CONCLUSIONS.includes(body.conclusion as string)
   )
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- echoes the JSON value sent, as GitHub does
     return `"${String(body.conclusion)}" is not a valid conclusion.`;
   for (const f of ['started_at', 'completed_at']) {
     if (body[f] !== undefined && (typeof body[f] !== 'string' || !TIME.test(body[f])))
@@ -260,7 +262,7 @@ export function checkRoutes(store: CheckRunStore): Route[] {
           .filter((r) => !q.has('check_name') || r.name === q.get('check_name'))
           .filter((r) => !q.has('status') || r.status === q.get('status'))
           // Every run here is taken to be the calling App's own.
-          .filter((r) => !q.has('app_id') || q.get('app_id') === String(ctx.appId))
+          .filter(() => !q.has('app_id') || q.get('app_id') === String(ctx.appId))
           .sort((a, b) => b.id - a.id);
         if ((q.get('filter') ?? 'latest') === 'latest') {
           // GitHub's default: only the most recent run of each name.
