@@ -27,7 +27,7 @@ function ofKind<T>(objects: RenderedObject[], kind: string): (T & RenderedObject
 function named<T extends RenderedObject>(objects: T[], name: string): T {
   const found = objects.find((o) => o.metadata.name === name);
   if (found === undefined)
-    throw new Error(`no ${name} among ${objects.map((o) => o.metadata.name)}`);
+    throw new Error(`no ${name} among ${objects.map((o) => o.metadata.name).join(',')}`);
   return found;
 }
 

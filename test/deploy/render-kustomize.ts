@@ -38,7 +38,7 @@ export async function renderKustomize(dir: string): Promise<RenderedObject[]> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(missingKubectl);
     throw new Error(
-      `kubectl kustomize ${dir} failed: ${(err as { stderr?: string }).stderr ?? err}`,
+      `kubectl kustomize ${dir} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`,
     );
   }
   return parseAllDocuments(stdout).map((doc) => {

@@ -17,7 +17,7 @@ import {
 
 describe('fault injection: the real stages as processes', () => {
   let p: Pipeline | undefined;
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const cleanups: (() => unknown)[] = []; // each awaited
   afterEach(async () => {
     await p?.stop();
     p = undefined;

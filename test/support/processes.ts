@@ -130,5 +130,5 @@ export async function startStage(
 
 /** Stops every stage given (SIGTERM, in parallel); for afterEach / afterAll. */
 export async function stopStages(stages: (StageProcess | undefined)[]): Promise<void> {
-  await Promise.all(stages.map((s) => s?.stop()));
+  await Promise.all(stages.map((s) => s?.stop() ?? Promise.resolve()));
 }

@@ -16,6 +16,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the last error thrown: shown as String() shows it
         `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
       );
     }

@@ -9,7 +9,9 @@ describe('defineScript', () => {
   // A request connection has no offline queue: a command sent before it is ready fails.
   beforeAll(() =>
     Promise.all(
-      [a, b].map((c) => c.status === 'ready' || new Promise((ready) => c.once('ready', ready))),
+      [a, b].map((c) =>
+        c.status === 'ready' ? Promise.resolve() : new Promise((ready) => c.once('ready', ready)),
+      ),
     ),
   );
   afterAll(async () => {

@@ -87,7 +87,7 @@ describe('receiver lifecycle', () => {
           res.on('data', (c) => (text += c));
           res.on('end', () => resolve({ status: res.statusCode!, text }));
         });
-        started.then(() => {
+        void started.then(() => {
           closing = t.receiver.close();
           // The rest of the body arrives after close() began.
           setImmediate(() => req.end(body.subarray(half)));

@@ -19,12 +19,7 @@ import {
   type GitHubStandIn,
 } from '@solstice/github-standin';
 import { createRedis, keysFor, type Redis } from '@solstice/shared';
-import {
-  followCallback,
-  openSetupPage,
-  registerApp,
-  submitToGitHub,
-} from '../../../../test/support/browser.js';
+import { followCallback, openSetupPage, submitToGitHub } from '../../../../test/support/browser.js';
 import { removeKeys } from '../../../../test/support/keys.js';
 import { captureLogger } from '../../../../test/support/log.js';
 import { push } from '../../../../test/support/payloads.js';

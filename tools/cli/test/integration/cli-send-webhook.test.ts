@@ -103,7 +103,7 @@ describe('solstice send-webhook', () => {
     expect(a.headers['x-github-delivery']).toMatch(/^[0-9a-f-]{36}$/);
     expect(b.headers['x-github-delivery']).not.toBe(a.headers['x-github-delivery']);
     expect(first.out).toEqual([
-      `202 Accepted  event=push delivery=${a.headers['x-github-delivery']} hook=1  {"status":"accepted"}`,
+      `202 Accepted  event=push delivery=${String(a.headers['x-github-delivery'])} hook=1  {"status":"accepted"}`,
     ]);
   });
 

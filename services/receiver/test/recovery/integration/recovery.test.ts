@@ -25,6 +25,7 @@ describe('recovery sweep: failed GitHub deliveries come back through the real re
     outcome: Promise<Awaited<ReturnType<ReturnType<RecoveryHarness['sweeper']>['sweepNow']>>>,
   ) => {
     const o = await outcome;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an error or its message
     if (!o.ran) throw new Error(`sweep did not run: ${o.reason} ${String(o.error ?? '')}`);
     await h.sender.settled();
     return o.report;
@@ -76,6 +77,7 @@ describe('recovery sweep: failed GitHub deliveries come back through the real re
   it('does not redeliver a failed delivery the receiver in fact stored (the answer was lost)', async () => {
     const receiver = await h.startReceiver();
     // A front that passes the delivery on, then fails the answer: GitHub sees 504.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- a test's server: a throw in it is an unhandled rejection, which fails the run
     const front: Server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
