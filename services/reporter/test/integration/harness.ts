@@ -155,7 +155,6 @@ export async function startHarness(
       const reason = msg.properties.headers?.[REASON_HEADER];
       out.push({
         body: msg.content.toString(),
-        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a header's value: a string
         reason: reason === undefined ? undefined : String(reason),
       });
     }

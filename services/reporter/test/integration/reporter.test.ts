@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobResult } from '@solstice/shared';
 import {
   CheckRunStore,
   createStandIn,
