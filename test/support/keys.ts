@@ -16,7 +16,10 @@ export async function removeKeys(prefixes: string | string[], redis?: Redis): Pr
 }
 
 /** Unique stream prefixes for one test file: `next()` hands one out, `removeAll()` (afterEach) deletes their keys. */
-export function prefixPool(label: string): { next(this: void): string; removeAll(): Promise<void> } {
+export function prefixPool(label: string): {
+  next(this: void): string;
+  removeAll(): Promise<void>;
+} {
   const given: string[] = [];
   return {
     next() {

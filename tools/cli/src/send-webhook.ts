@@ -54,7 +54,9 @@ export const sendWebhookCommand = defineCommand({
     try {
       body = await readFile(file, 'utf8');
     } catch (err) {
-      throw new CliError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new CliError(
+        `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
     }
     try {
       JSON.parse(body);

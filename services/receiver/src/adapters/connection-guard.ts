@@ -23,7 +23,10 @@ export interface ConnectionGuardOptions {
  * descriptors and every new connection failed, /readyz included (issue 13).
  * Logs once when shedding starts, and once when the count is back below 90% of `max`.
  */
-export function guardConnections(server: Server, o: ConnectionGuardOptions): { count(this: void): number } {
+export function guardConnections(
+  server: Server,
+  o: ConnectionGuardOptions,
+): { count(this: void): number } {
   const now = o.now ?? (() => performance.now());
   // Idle connections and since when; a Map iterates in insertion order, and a connection is
   // (re)inserted each time it turns idle, so the first one is the one idle longest.
