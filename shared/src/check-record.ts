@@ -59,6 +59,11 @@ export interface CheckRecord extends CheckIdentity {
   last_error: string | undefined;
   /** The want_v given up on (dead-lettered); a newer wanted state is tried again. */
   gave_up: number | undefined;
+  /**
+   * A notice run (not a job: source `notice`): the body its next write sends (status,
+   * conclusion, output, actions; JSON), replaced by each later notice of the run.
+   */
+  notice: string | undefined;
 }
 
 /** The identity of the job an envelope carries. */
@@ -140,6 +145,7 @@ export function checkRecordOf(h: Record<string, string>): CheckRecord | undefine
     attempts: num(h.attempts) ?? 0,
     last_error: text(h.last_error),
     gave_up: num(h.gave_up),
+    notice: text(h.notice),
   };
 }
 

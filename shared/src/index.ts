@@ -144,7 +144,15 @@ export {
   type DecodedPayload,
   type PayloadProblem,
 } from './github/decode-payload.js';
-export { checkRunName, jobIdOfCheckRun } from './github/check-run-name.js';
+export { checkRunName, jobIdOfCheckRun, noticeRunName } from './github/check-run-name.js';
+export {
+  noticeIdFor,
+  noticeToFields,
+  noticeFromFields,
+  isNoticeEntry,
+  type Notice,
+  type NoticeAction,
+} from './github/notice.js';
 export { repositoryOf, type PayloadRepository, type RepositoryOf } from './github/repository-of.js';
 export { parseRepoUrl } from './github/parse-repo-url.js';
 export { commitShaOf } from './github/commit-sha-of.js';

@@ -15,6 +15,8 @@ export interface Keys {
   /** The claim records of reporters before the per-job records (read by `results replay`). */
   legacyCheckRun(requestId: string): string;
   installation(this: void, owner: string, repo: string): string;
+  /** A fork pull request waiting for approval, by its notice run's external_id (expander). */
+  approval(this: void, noticeId: string): string;
   sweepLease: string;
   sweepCursor: string;
   sweepRedelivered(deliveryId: string | number): string;
@@ -68,6 +70,7 @@ export function keysFor(prefix: string): Keys {
     },
     legacyCheckRun: (requestId) => `${prefix}:checkrun:${requestId}`,
     installation: (owner, repo) => `${prefix}:installation:${owner}/${repo}`,
+    approval: (noticeId) => `${prefix}:approval:${noticeId}`,
     sweepLease: `${prefix}:sweep:lease`,
     sweepCursor: `${prefix}:sweep:cursor`,
     sweepRedelivered: (id) => `${prefix}:sweep:redelivered:${id}`,

@@ -1,6 +1,12 @@
-import { checkRunNameOf, type CheckIdentity, type JobResult } from '@solstice/shared';
+import {
+  checkRunNameOf,
+  type CheckIdentity,
+  type JobResult,
+  type NoticeAction,
+} from '@solstice/shared';
 
-export type Conclusion = 'success' | 'failure';
+/** A job's run ends success or failure; a notice's may be neutral too. */
+export type Conclusion = 'success' | 'failure' | 'neutral';
 
 export const conclusionOf = (result: JobResult): Conclusion =>
   result.success ? 'success' : 'failure';
@@ -24,6 +30,7 @@ export interface NewCheckRun {
   completed_at?: string;
   details_url?: string;
   output: CheckRunOutput;
+  actions?: NoticeAction[];
 }
 
 /** The body of PATCH /repos/{owner}/{repo}/check-runs/{id} that completes a run. */
@@ -34,6 +41,18 @@ export interface CheckRunCompletion {
   details_url?: string;
   output: CheckRunOutput;
 }
+
+/** What a notice run's write sends (create or update): always its actions, [] for none. */
+export interface NoticeChange {
+  status: 'queued' | 'completed';
+  conclusion?: Conclusion;
+  completed_at?: string;
+  output: CheckRunOutput;
+  actions: NoticeAction[];
+}
+
+/** The body of an update: a job's completion, or a notice's new state. */
+export type CheckRunChange = CheckRunCompletion | NoticeChange;
 
 export interface CompletionOptions {
   logsBaseUrl: string | undefined;

@@ -1,6 +1,8 @@
 import {
   checkIdentityOf,
   envelopeFromFields,
+  isNoticeEntry,
+  noticeFromFields,
   type BatchHandler,
   type EntryOutcome,
   type Logger,
@@ -17,6 +19,7 @@ export interface ChecksDeps {
 /**
  * A batch of `{P}:checks` entries (confirmed JobRequests): each job's record wants a queued
  * run (never set back from completed) and the job is queued for its installation's writer;
+ * a notice entry (the expander's run that is not a job) is recorded and queued the same way;
  * the runner then acks the batch. Only Redis is called (the scripts go out together), so a
  * batch takes milliseconds whatever GitHub's pace. An entry that does not parse is a
  * PermanentError (dead-lettered with the reason).
@@ -27,6 +30,24 @@ export function checksBatchHandler(d: ChecksDeps): BatchHandler {
     const outcomes = await Promise.all(
       entries.map(async (entry): Promise<EntryOutcome> => {
         try {
+          if (isNoticeEntry(entry.fields)) {
+            const notice = noticeFromFields(entry.fields);
+            deliveries.add(notice.delivery);
+            const state = await d.records.recordNotice(
+              notice,
+              installationMember(notice.installation_id),
+            );
+            d.log.info(
+              {
+                request_id: notice.notice_id,
+                delivery: notice.delivery,
+                status: notice.status,
+                state,
+              },
+              'notice run recorded',
+            );
+            return { outputs: [] };
+          }
           const envelope = envelopeFromFields(entry.fields);
           const identity = checkIdentityOf(envelope);
           deliveries.add(identity.delivery);

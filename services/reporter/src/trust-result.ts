@@ -11,6 +11,7 @@ export const NO_RECORD =
  */
 export function refusalOf(record: CheckRecord | undefined, result: JobResult): string | undefined {
   if (!record) return NO_RECORD;
+  if (record.notice !== undefined) return 'the request_id is a notice run, not a job';
   const job = record.job;
   // The job's own repository (a fork PR's fork); a hand-made record knows only the run's.
   const owner = job?.repo_owner ?? record.owner;

@@ -17,3 +17,12 @@ export function jobIdOfCheckRun(checkName: string, runName: string): string | nu
   const prefix = `${checkName}${SEPARATOR}`;
   return runName.startsWith(prefix) ? runName.slice(prefix.length) : undefined;
 }
+
+/**
+ * The name of a notice run (not a job: "waiting for approval", "App permissions"):
+ * `<GITHUB_CHECK_NAME> / <what>`. `what` has a space, which no job id has, so a notice is
+ * never taken for a job's run.
+ */
+export function noticeRunName(checkName: string, what: string): string {
+  return `${checkName}${SEPARATOR}${what}`;
+}

@@ -42,7 +42,10 @@ export function eventVerdict(
         : notBuilt(event, action);
     case 'check_run':
       // GitHub resets the suite on a re-run but not the run: the job is built again.
-      return action === 'rerequested' ? build : notBuilt(event, action);
+      // requested_action: a button of ours was clicked ("Approve and run" on a fork PR).
+      return action === 'rerequested' || action === 'requested_action'
+        ? build
+        : notBuilt(event, action);
     default:
       return skip(`event ${event} is not built`);
   }

@@ -1,5 +1,5 @@
 import { rethrowGitHubFailure, type GitHubApp } from '@solstice/shared';
-import type { CheckRunCompletion, NewCheckRun } from '../check-run-for.js';
+import type { CheckRunChange, NewCheckRun } from '../check-run-for.js';
 
 /** Where a run lives and which installation may write it. */
 export interface RunPlace {
@@ -29,7 +29,7 @@ export interface Answered<T> {
  */
 export interface ChecksClient {
   create(place: RunPlace, run: NewCheckRun): Promise<Answered<FoundCheckRun>>;
-  update(place: RunPlace, id: number, change: CheckRunCompletion): Promise<Answered<undefined>>;
+  update(place: RunPlace, id: number, change: CheckRunChange): Promise<Answered<undefined>>;
   /** The App's run on `sha` whose external_id is `externalId`, by listing the commit's runs. */
   findByExternalId(
     place: RunPlace,

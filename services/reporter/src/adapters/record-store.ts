@@ -5,8 +5,10 @@ import {
   type CheckIdentity,
   type CheckRecord,
   type Keys,
+  type Notice,
   type Redis,
 } from '@solstice/shared';
+import type { NoticeChange } from '../check-run-for.js';
 import { ENQUEUE_LUA, NOW_LUA } from './writer-lua.js';
 
 // KEYS (both scripts): record, the installation's queue, due, the installation's state, seq.
@@ -70,6 +72,33 @@ return outcome
 `,
 );
 
+// A notice run (not a job: the expander's `{P}:checks` entry of kind notice): its record is
+// made from the notice when there is none, then takes the notice's body (what the next write
+// sends) unless it has a later one or is completed and this one is not; the run is queued for
+// its installation's writer. KEYS: as above. ARGV: ttl s, installation, at ms, status,
+// conclusion ('' none), body JSON, identity field pairs… Returns 'queued' | 'stale'.
+const recordNoticeScript = defineScript<string>(
+  'reporterRecordNotice',
+  `${NOW_LUA}${ENQUEUE_LUA}
+local rec = KEYS[1]
+if redis.call('EXISTS', rec) == 0 then
+  local args = {}
+  for f = 7, #ARGV do args[#args + 1] = ARGV[f] end
+  redis.call('HSET', rec, 'source', 'notice', unpack(args))
+end
+local at = tonumber(ARGV[3])
+if at <= tonumber(redis.call('HGET', rec, 'notice_at') or '-1') then return 'stale' end
+if redis.call('HGET', rec, 'want') == 'completed' and ARGV[4] ~= 'completed' then return 'stale' end
+redis.call('HSET', rec, 'want', ARGV[4], 'notice', ARGV[6], 'notice_at', ARGV[3])
+if ARGV[5] ~= '' then redis.call('HSET', rec, 'conclusion', ARGV[5]) else redis.call('HDEL', rec, 'conclusion') end
+redis.call('HINCRBY', rec, 'want_v', 1)
+redis.call('HDEL', rec, 'gave_up', 'attempts', 'last_error')
+redis.call('EXPIRE', rec, tonumber(ARGV[1]))
+enqueue(KEYS[2], KEYS[3], KEYS[4], KEYS[5], redis.call('HGET', rec, 'request_id'), ARGV[2], now_ms())
+return 'queued'
+`,
+);
+
 export type CompletedOutcome = 'recorded' | 'duplicate' | 'stale' | 'gone';
 
 /** What a completed result records: when, how, the write that shows it, the result as it came. */
@@ -90,6 +119,8 @@ export interface RecordStore {
     installation: string,
     wanted: WantedCompletion,
   ): Promise<CompletedOutcome>;
+  /** A notice run's new state (a later one wins; completed stays completed). */
+  recordNotice(notice: Notice, installation: string): Promise<'queued' | 'stale'>;
 }
 
 /** The queue a job's writes go to: its installation's, or '0' until the installation is known. */
@@ -131,5 +162,40 @@ export function createRecordStore(o: {
         w.result,
       ])) as CompletedOutcome;
     },
+    async recordNotice(n, installation) {
+      const identity = checkIdentityFields({
+        request_id: n.notice_id,
+        owner: n.owner,
+        repo: n.repo,
+        head_sha: n.head_sha,
+        installation_id: n.installation_id,
+        name: n.name,
+        job_id: null,
+        workflow_error: '',
+        delivery: n.delivery,
+        group_id: null,
+      });
+      return (await recordNoticeScript(redis, keysFor(n.notice_id, installation), [
+        o.ttlSeconds,
+        installation,
+        n.at,
+        n.status,
+        n.conclusion ?? '',
+        JSON.stringify(noticeChangeOf(n)),
+        ...Object.entries(identity).flat(),
+      ])) as 'queued' | 'stale';
+    },
+  };
+}
+
+/** What a notice's writes send: its state, and always its actions ([] takes them away). */
+export function noticeChangeOf(n: Notice): NoticeChange {
+  return {
+    status: n.status,
+    ...(n.status === 'completed'
+      ? { conclusion: n.conclusion, completed_at: new Date(n.at).toISOString() }
+      : {}),
+    output: n.output,
+    actions: n.actions ?? [],
   };
 }

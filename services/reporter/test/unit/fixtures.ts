@@ -24,6 +24,7 @@ export function recordOf(e: JobEnvelope, over: Partial<CheckRecord> = {}): Check
     attempts: 0,
     last_error: undefined,
     gave_up: undefined,
+    notice: undefined,
     ...over,
   };
 }
