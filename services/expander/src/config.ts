@@ -1,5 +1,6 @@
 import {
   ConfigReader,
+  readCheckRecordTtl,
   readCredentialsDir,
   readCheckName,
   readEventRules,
@@ -9,6 +10,7 @@ import {
   type GitHubSettings,
   type StageSettings,
 } from '@solstice/shared';
+import { FORK_POLICIES, type ForkPolicy } from './fork-policy.js';
 import type { WorkflowLimits } from './parse-workflow.js';
 import type { RunsOnSettings } from './runs-on.js';
 import { isRepoFullName, isRunnerLabel } from './safe-names.js';
@@ -27,6 +29,10 @@ export interface ExpanderConfig {
   limits: WorkflowLimits;
   workflowCacheTtlSeconds: number;
   checkSuiteRequested: boolean;
+  /** FORK_PULL_REQUESTS */
+  forkPullRequests: ForkPolicy;
+  /** CHECK_RECORD_TTL_DAYS: how long a fork pull request waits for approval. */
+  approvalTtlSeconds: number;
 }
 
 const LABEL_RULE = '1-100 characters of A-Z a-z 0-9 . _ - : / starting with a letter or digit';
@@ -40,6 +46,9 @@ export function readExpanderConfig(source: ConfigSource = {}): ExpanderConfig {
   if (runsOnDefault !== undefined && !isRunnerLabel(runsOnDefault))
     r.fail('RUNS_ON_DEFAULT', `a runner label (${LABEL_RULE})`, runsOnDefault);
   const map = parseRunsOnMap(r.string('RUNS_ON_MAP') ?? '');
+  const forks = (r.string('FORK_PULL_REQUESTS') ?? 'approve').toLowerCase();
+  if (!FORK_POLICIES.includes(forks as ForkPolicy))
+    r.fail('FORK_PULL_REQUESTS', FORK_POLICIES.join(', '), forks);
   for (const { entry, expected } of map.bad) r.fail('RUNS_ON_MAP', expected, entry);
   const config: ExpanderConfig = {
     stage,
@@ -53,6 +62,8 @@ export function readExpanderConfig(source: ConfigSource = {}): ExpanderConfig {
     },
     workflowCacheTtlSeconds: r.int('WORKFLOW_CACHE_TTL_SECONDS', 86_400, { min: 1 }),
     ...readEventRules(r),
+    forkPullRequests: forks as ForkPolicy,
+    approvalTtlSeconds: readCheckRecordTtl(r),
     credentialsDir: readCredentialsDir(r)?.dir,
   };
   r.done();

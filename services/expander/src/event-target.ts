@@ -6,6 +6,7 @@ import {
   repositoryOf,
   type EventRules,
 } from '@solstice/shared';
+import type { PullRequestFacts } from './fork-policy.js';
 
 /** What one webhook asks to build. */
 export interface BuildTarget {
@@ -25,6 +26,8 @@ export interface BuildTarget {
   installationId: number | undefined;
   /** check_run rerequested: only this job (null: the single job of a run without workflow). */
   only?: { jobId: string | null };
+  /** A pull request event: what the fork policy reads (forkDecision). */
+  pullRequest?: PullRequestFacts & { author: string | undefined; number: number | undefined };
 }
 
 /** The job a re-requested run belongs to, found by its external_id in the job's record. */
@@ -32,6 +35,8 @@ export interface RerunJob {
   /** null: the single job of a commit without a usable workflow. */
   jobId: string | null;
   sha: string;
+  /** The run is a notice (approval, App permissions), not a job's: nothing to build again. */
+  notice?: boolean;
 }
 
 /** A target, or why the event builds nothing. */
@@ -85,6 +90,15 @@ export function eventTarget(
       target.labels = labels
         .map((l) => (l as Obj | null)?.name)
         .filter((n): n is string => typeof n === 'string');
+      const from = `${target.repoOwner}/${target.repoName}`.toLowerCase();
+      const into = `${target.repository.owner}/${target.repository.name}`.toLowerCase();
+      const author = (pr.user as Obj | null | undefined)?.login;
+      target.pullRequest = {
+        fork: from !== into,
+        association: typeof pr.author_association === 'string' ? pr.author_association : undefined,
+        author: typeof author === 'string' ? author : undefined,
+        number: typeof pr.number === 'number' ? pr.number : undefined,
+      };
       return { target };
     }
     case 'check_suite': {
@@ -93,6 +107,10 @@ export function eventTarget(
       return { target: p.target(sha, p.root.repository, 'repository') };
     }
     case 'check_run': {
+      if (p.root.action === 'requested_action')
+        return { skip: 'a requested action is an approval click (approvalClick), not a build' };
+      if (rerun?.notice)
+        return { skip: 'a re-run of a notice run builds nothing (approve it, or push again)' };
       const run = p.obj(p.root, 'check_run');
       const name = p.str(run, 'name', 'check_run.name');
       const jobId = rerun ? rerun.jobId : jobIdOfCheckRun(s.checkName, name);

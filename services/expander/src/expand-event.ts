@@ -1,52 +1,35 @@
+import { payloadOf, rawEventFromFields, type Output } from '@solstice/shared';
+import { approvalClick, isApprovalClick } from './approval-click.js';
 import {
-  envelopeToFields,
-  errorMessage,
-  isPermanent,
-  payloadOf,
-  rawEventFromFields,
-  validateJobRequest,
-  type InstallationLookup,
-  type Logger,
-  type Output,
-} from '@solstice/shared';
-import type { WorkflowSource } from './adapters/workflow-source.js';
-import {
-  eventTarget,
-  type BuildTarget,
-  type EventSettings,
-  type RerunJob,
-} from './event-target.js';
-import type { ExpanderMetrics } from './expander-metrics.js';
-import { parseWorkflow, type WorkflowLimits } from './parse-workflow.js';
-import { toJobRequests, type ExpandSettings, type WorkflowOutcome } from './to-job-requests.js';
+  buildJobs,
+  located,
+  noticeOutput,
+  type EventContext,
+  type ExpandDeps,
+} from './build-jobs.js';
+import { eventTarget, type BuildTarget } from './event-target.js';
+import { forkDecision } from './fork-policy.js';
+import { neverNotice, waitingNotice } from './notices.js';
 
-export interface ExpandDeps {
-  /** undefined: no App credentials, so no workflow file is read. */
-  source: WorkflowSource | undefined;
-  /** Finds the installation of an event that names none; without it such an event's file is not read. */
-  installations?: InstallationLookup;
-  settings: ExpandSettings & EventSettings & { limits: WorkflowLimits };
-  /** `{P}:jobs` */
-  jobsStream: string;
-  /** The job of a re-requested check run, from the record of its external_id. */
-  rerunOf?: (event: string, payload: unknown) => Promise<RerunJob | undefined>;
-  log: Logger;
-  metrics?: ExpanderMetrics;
-  now?: () => Date;
-}
+export type { ExpandDeps } from './build-jobs.js';
 
 /**
- * One stored event → its `{P}:jobs` entries (none: the event builds nothing). A stored event
- * that cannot be read throws a PermanentError (dead-lettered with the reason); a GitHub
- * failure worth retrying throws a plain Error (the entry stays pending).
+ * One stored event → its `{P}:jobs` entries (none: the event builds nothing), and the notice
+ * runs it calls for on `{P}:checks` (a fork pull request waiting for approval; an App without
+ * Contents permission). A stored event that cannot be read throws a PermanentError
+ * (dead-lettered with the reason); a GitHub failure worth retrying throws a plain Error (the
+ * entry stays pending). `entry`: the stream entry, for a dead entry written with the outputs.
  */
 export async function expandEvent(
   fields: Record<string, string>,
   d: ExpandDeps,
+  entry?: { id: string; deliveries: number },
 ): Promise<Output[]> {
   const event = rawEventFromFields(fields);
   const log = d.log.child({ delivery: event.delivery, event: event.event });
   const payload = payloadOf(event);
+  const c: EventContext = { delivery: event.delivery, fields, entry, log };
+  if (isApprovalClick(event.event, payload)) return approvalClick(payload, c, d);
   const rerun = await d.rerunOf?.(event.event, payload);
   const found = eventTarget(event.event, payload, d.settings, rerun);
   if ('skip' in found) {
@@ -54,93 +37,45 @@ export async function expandEvent(
     return [];
   }
   const { target, noInstallation } = await located(found.target, d, log);
-  const workflow = await workflowOf(target, d, log, noInstallation);
-  const envelopes = toJobRequests({
-    delivery: event.delivery,
-    target,
-    workflow,
-    settings: d.settings,
-    now: d.now?.() ?? new Date(),
+  const decision = target.pullRequest
+    ? forkDecision(target.pullRequest, d.settings.forkPullRequests)
+    : 'build';
+  if (decision !== 'build') return held(decision, target, c, d);
+  const only = target.only;
+  const built = await buildJobs(target, c, d, {
+    noInstallation,
+    logged: only
+      ? { rerun: only.jobId ?? '(no workflow)', rerun_found_by: rerun ? 'external_id' : 'name' }
+      : {},
   });
-  // The wire contract is checked here, where a bad payload can still be dead-lettered.
-  for (const e of envelopes) validateJobRequest(e.job);
-  log.info(
-    {
-      jobs: envelopes.length,
-      request_ids: envelopes.map((e) => e.job.request_id),
-      repo: `${target.repoOwner}/${target.repoName}`,
-      sha: target.sha,
-      ...(target.only ? { rerun: target.only.jobId ?? '(no workflow)' } : {}),
-      ...(target.only ? { rerun_found_by: rerun ? 'external_id' : 'name' } : {}),
-      ...(envelopes.length === 0 ? { reason: 'the re-requested job is not in the workflow' } : {}),
-    },
-    'event expanded',
-  );
-  d.metrics?.jobRequestsEmitted.inc(envelopes.length);
-  return envelopes.map((e) => ({ stream: d.jobsStream, fields: envelopeToFields(e) }));
+  return built.outputs;
 }
 
-const NO_INSTALLATION = 'the event names no installation of the GitHub App';
-
-/**
- * The target with the installation its event names, else the App's installation on the
- * repository (the original integration's minimal payloads name none), else why there is none:
- * the workflow file is then not read. A lookup that may succeed later throws (a retry).
- */
-async function located(
+/** A fork pull request that does not build now: it waits for approval, or never builds. */
+async function held(
+  decision: 'approve' | 'never',
   target: BuildTarget,
+  c: EventContext,
   d: ExpandDeps,
-  log: Logger,
-): Promise<{ target: BuildTarget; noInstallation?: string }> {
-  if (target.installationId !== undefined || !d.source) return { target };
-  if (!d.installations) return { target, noInstallation: NO_INSTALLATION };
-  const { owner, name } = target.repository;
-  try {
-    const installationId = await d.installations.installationFor(owner, name);
-    log.info({ installation: installationId }, 'the event names no installation: found it');
-    return { target: { ...target, installationId } };
-  } catch (err) {
-    if (!isPermanent(err)) throw err;
-    return { target, noInstallation: `${NO_INSTALLATION}, and ${errorMessage(err)}` };
+): Promise<Output[]> {
+  const at = (d.now?.() ?? new Date()).getTime();
+  const about = { delivery: c.delivery, target, checkName: d.settings.checkName, at };
+  const pr = target.pullRequest;
+  const fork = {
+    fork: `${target.repoOwner}/${target.repoName}`,
+    author: pr?.author,
+    association: pr?.association,
+  };
+  if (decision === 'never') {
+    c.log.info({ ...fork, jobs: 0 }, 'fork pull request not built (FORK_PULL_REQUESTS=never)');
+    return [noticeOutput(neverNotice(about), d)];
   }
-}
-
-async function workflowOf(
-  target: BuildTarget,
-  d: ExpandDeps,
-  log: Logger,
-  noInstallation = NO_INSTALLATION,
-): Promise<WorkflowOutcome> {
-  if (!d.source) return { kind: 'none' };
-  if (target.installationId === undefined) {
-    const reason = `not read: ${noInstallation}`;
-    log.warn({ reason }, 'workflow file not read');
-    return { kind: 'unusable', reason };
-  }
-  const file = await d.source.read({
-    owner: target.repository.owner,
-    repo: target.repository.name,
-    sha: target.sha,
-    installationId: target.installationId,
-  });
-  if (file.state === 'absent') return { kind: 'none' };
-  if (file.state === 'unusable') {
-    log.warn({ reason: file.reason }, 'workflow file cannot be used');
-    return { kind: 'unusable', reason: file.reason };
-  }
-  const parsed = parseWorkflow(file.text, d.settings.limits);
-  if ('error' in parsed) {
-    log.warn({ reason: parsed.error }, 'workflow file cannot be used');
-    return { kind: 'unusable', reason: parsed.error };
-  }
-  log.info(
-    { parser: parsed.parser, workflow_jobs: parsed.jobs.length },
-    `workflow file read as ${parsed.parser === 'kdl2' ? 'KDL 2' : 'KDL 1'}`,
+  const notice = waitingNotice(about);
+  if (!d.approvals) throw new Error('no approval store: a fork pull request cannot wait');
+  await d.approvals.save(notice.notice_id, { delivery: c.delivery, target });
+  c.log.info(
+    { ...fork, jobs: 0, notice: notice.notice_id, sha: target.sha },
+    'fork pull request waits for approval',
   );
-  if (parsed.ignored.length > 0)
-    log.debug(
-      { ignored: parsed.ignored.slice(0, 20), count: parsed.ignored.length },
-      'ignored in the workflow file',
-    );
-  return { kind: 'jobs', jobs: parsed.jobs };
+  return [noticeOutput(notice, d)];
 }

@@ -12,6 +12,7 @@ import {
   type StageRunner,
 } from '@solstice/shared';
 import { appWorkflowSource } from './adapters/app-workflow-source.js';
+import { createApprovalStore } from './adapters/approval-store.js';
 import { rerunLookup } from './adapters/rerun-lookup.js';
 import type { ExpanderConfig } from './config.js';
 import { expandEvent } from './expand-event.js';
@@ -45,8 +46,12 @@ export async function startExpander(
     const deps = {
       source: github?.source,
       installations: github?.installations,
+      permissions: github?.permissions,
+      approvals: createApprovalStore({ redis, keys, ttlSeconds: config.approvalTtlSeconds }),
       settings: config,
       jobsStream: keys.jobs,
+      checksStream: keys.checks,
+      deadStream: keys.dead(keys.events),
       rerunOf: rerunLookup(redis, keys),
       log,
       metrics: counters,
@@ -58,7 +63,7 @@ export async function startExpander(
       connections,
       log,
       metrics,
-      handle: perEntry((entry) => expandEvent(entry.fields, deps)),
+      handle: perEntry((entry) => expandEvent(entry.fields, deps, entry)),
     });
     life.defer('stream runner', () => stage.stop());
     void stage.start();

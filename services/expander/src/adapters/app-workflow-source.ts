@@ -10,6 +10,7 @@ import {
 import type { ExpanderConfig } from '../config.js';
 import { countFetch, type ExpanderMetrics } from '../expander-metrics.js';
 import { WORKFLOW_PATH } from '../to-job-requests.js';
+import { createPermissionSource, type PermissionSource } from './permission-source.js';
 import { createWorkflowSource, type WorkflowSource } from './workflow-source.js';
 
 /** What the expander reads from GitHub as the App. */
@@ -17,6 +18,8 @@ export interface AppReads {
   source: WorkflowSource;
   /** The installation of an event that names none (the original integration's minimal payloads). */
   installations: InstallationLookup;
+  /** A user's permission on a repository (who may approve a fork pull request). */
+  permissions: PermissionSource;
 }
 
 /**
@@ -60,5 +63,6 @@ export function appWorkflowSource(o: {
   return {
     source,
     installations: createInstallationLookup({ app, redis, keyFor: keys.installation }),
+    permissions: createPermissionSource(app),
   };
 }

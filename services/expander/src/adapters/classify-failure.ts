@@ -1,6 +1,31 @@
 import { isRateLimited, isTokenMint, PermanentError } from '@solstice/shared';
 import type { WorkflowAt } from './workflow-source.js';
 
+// Linked from the failed Check Run and the dead entry.
+export const APP_PERMISSIONS_DOCS =
+  'https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/choosing-permissions-for-a-github-app';
+
+/**
+ * GitHub refused the installation's token the workflow file (401/403, not a rate limit): the
+ * App lacks Contents: read on the repository. The commit gets a failed notice run saying so.
+ */
+export class ContentsRefused extends PermanentError {
+  /** What GitHub said: status and message. */
+  readonly answer: string;
+
+  constructor(
+    readonly repository: string,
+    status: number,
+    said: string,
+  ) {
+    super(
+      `the App needs Contents: read on ${repository} (GitHub answered ${status} ${said}); ` +
+        `see ${APP_PERMISSIONS_DOCS}`,
+    );
+    this.answer = `${status} ${said}`;
+  }
+}
+
 interface Failure {
   status?: number;
   message?: string;
@@ -8,7 +33,8 @@ interface Failure {
 
 /**
  * What a failed Contents API read means: 'absent' for a missing file; a PermanentError when
- * GitHub refuses the App for good (bad credentials, no access); a plain Error (retried later
+ * GitHub refuses the App for good (bad credentials; ContentsRefused: no Contents permission
+ * on the repository); a plain Error (retried later
  * by the runner) for the rest: 5xx and rate limits (isRateLimited: 429 and the secondary
  * limit too) that the octokit plugins already retried, a network failure, a commit GitHub
  * does not know yet.
@@ -26,9 +52,8 @@ export function classifyFailure(err: unknown, at: WorkflowAt, path: string): Err
     return new Error(`GitHub does not know ${where} yet: 404 ${said}`);
   if (e.status === 404) return 'absent';
   if ((e.status === 401 || e.status === 403) && !isRateLimited(err)) {
-    const whose = isTokenMint(err)
-      ? `the App's credentials (GITHUB_APP_ID, GITHUB_APP_KEY) for installation ${at.installationId}`
-      : `installation ${at.installationId} access to ${path} of ${where}`;
+    if (!isTokenMint(err)) return new ContentsRefused(`${at.owner}/${at.repo}`, e.status, said);
+    const whose = `the App's credentials (GITHUB_APP_ID, GITHUB_APP_KEY) for installation ${at.installationId}`;
     return new PermanentError(`GitHub refused ${whose}: ${e.status} ${said}`);
   }
   return new Error(`reading ${path} of ${where} failed${e.status ? `: ${e.status}` : ''}: ${said}`);

@@ -32,7 +32,10 @@ export function rerunJobOf(
     typeof repository?.name === 'string' &&
     owner.toLowerCase() === record.owner.toLowerCase() &&
     repository.name.toLowerCase() === record.repo.toLowerCase();
-  return same ? { jobId: record.job_id, sha: record.head_sha } : undefined;
+  if (!same) return undefined;
+  return record.notice !== undefined
+    ? { jobId: null, sha: record.head_sha, notice: true }
+    : { jobId: record.job_id, sha: record.head_sha };
 }
 
 /** Finds the job of a `check_run` `rerequested` event by the run's external_id (= request_id). */

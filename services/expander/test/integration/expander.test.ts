@@ -502,8 +502,10 @@ describe('expander against Redis and the GitHub stand-in', () => {
         checkSuiteRequested: false,
         runsOn: { default: undefined, map: new Map() },
         limits: { maxBytes: 65_536, maxJobs: 256 },
+        forkPullRequests: 'approve',
       },
       jobsStream: h.keys.jobs,
+      checksStream: h.keys.checks,
       log: h.logs.log,
     });
 

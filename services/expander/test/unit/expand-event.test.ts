@@ -49,8 +49,10 @@ function deps(source: WorkflowSource | undefined) {
       checkSuiteRequested: false,
       runsOn: { default: undefined, map: new Map() },
       limits: { maxBytes: 65_536, maxJobs: 256 },
+      forkPullRequests: 'approve',
     },
     jobsStream: 'p:jobs',
+    checksStream: 'p:checks',
     log: logs.log,
   };
   return { d, logs };

@@ -20,6 +20,9 @@ function doubles(o: { record?: CheckRecord; dlqConfirms?: boolean; redisDown?: b
     async recordQueued() {
       return 'queued';
     },
+    async recordNotice() {
+      return 'queued';
+    },
     async recordCompleted(requestId, installation, wanted) {
       recorded.push({ requestId, installation, wanted });
       return 'recorded';
