@@ -1,5 +1,6 @@
 import { appRoutes } from './routes/apps.js';
 import { checkRoutes, type CheckRunStore } from './routes/checks.js';
+import { collaboratorRoutes, type CollaboratorStore } from './routes/collaborators.js';
 import { contentRoutes, type ContentStore } from './routes/contents.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { AppManifests } from './routes/manifests.js';
@@ -12,6 +13,8 @@ export interface StandInStores {
   contents?: ContentStore;
   /** The Checks API over these runs. */
   checks?: CheckRunStore;
+  /** Users' permissions on repositories (GET …/collaborators/{username}/permission). */
+  collaborators?: CollaboratorStore;
   /** The App's hook deliveries: what this sender sent, and redeliveries through it. */
   sender?: WebhookSender;
   /** The App-manifest flow (always served; give one to read the Apps it registered). */
@@ -20,12 +23,13 @@ export interface StandInStores {
 
 /** The GitHub stand-in with the App routes and the API of each store given (not started). */
 export function createStandIn(o: StandInOptions & StandInStores): GitHubStandIn {
-  const { contents, checks, sender, manifests, ...options } = o;
+  const { contents, checks, collaborators, sender, manifests, ...options } = o;
   const standIn = new GitHubStandIn(options)
     .use(appRoutes)
     .use((manifests ?? new AppManifests()).routes());
   if (contents) standIn.use(contentRoutes(contents));
   if (checks) standIn.use(checkRoutes(checks));
+  if (collaborators) standIn.use(collaboratorRoutes(collaborators));
   if (sender) standIn.use(deliveryRoutes(sender));
   return standIn;
 }

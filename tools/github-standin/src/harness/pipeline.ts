@@ -7,6 +7,7 @@ import { ROOT, STAGES, StageProcess, stageMain, type StageName } from '@solstice
 import { createRedis, keysFor, type Keys, type Redis } from '@solstice/shared';
 import { createStandIn } from '../create-stand-in.js';
 import { CheckRunStore } from '../routes/checks.js';
+import { CollaboratorStore } from '../routes/collaborators.js';
 import { ContentStore } from '../routes/contents.js';
 import { AppManifests } from '../routes/manifests.js';
 import type { GitHubStandIn } from '../server.js';
@@ -58,6 +59,8 @@ export class Pipeline {
   readonly checkName = 'Solstice CI';
   readonly contents = new ContentStore();
   readonly checks = new CheckRunStore();
+  /** Users' roles on repositories, for the collaborator permission endpoint. */
+  readonly collaborators = new CollaboratorStore();
   readonly sender = new WebhookSender({ appId: this.appId });
   /** Apps registered through the stand-in's manifest flow. */
   readonly manifests = new AppManifests();
@@ -85,6 +88,7 @@ export class Pipeline {
       key,
       contents: this.contents,
       checks: this.checks,
+      collaborators: this.collaborators,
       sender: this.sender,
       manifests: this.manifests,
     });

@@ -15,6 +15,8 @@ export interface StandInCheckRun {
   completed_at: string | null;
   details_url: string | null;
   output: { title: string | null; summary: string | null; text: string | null };
+  /** The buttons the run shows (requested actions). */
+  actions: { label: string; identifier: string; description: string }[];
   /** Every state the run was in, oldest first: tests assert a run never went back to queued. */
   history: { status: string; conclusion: string | null }[];
 }
@@ -32,8 +34,13 @@ export class CheckRunStore {
     return this.all().filter((r) => r.external_id === externalId);
   }
 
-  add(run: Omit<StandInCheckRun, 'id' | 'history'>): StandInCheckRun {
+  add(
+    run: Omit<StandInCheckRun, 'id' | 'history' | 'actions'> & {
+      actions?: StandInCheckRun['actions'];
+    },
+  ): StandInCheckRun {
     const stored: StandInCheckRun = {
+      actions: [],
       ...run,
       id: this.nextId++,
       history: [{ status: run.status, conclusion: run.conclusion }],
@@ -98,6 +105,21 @@ function problemWith(body: Body, creating: boolean): string | undefined {
   }
   for (const f of ['external_id', 'details_url']) {
     if (body[f] !== undefined && typeof body[f] !== 'string') return `"${f}" is not a string.`;
+  }
+  if (body.actions !== undefined) {
+    if (!Array.isArray(body.actions)) return '"actions" is not an array.';
+    if (body.actions.length > 3) return '"actions" has more than 3 items.';
+    for (const a of body.actions as Body[]) {
+      for (const [f, max] of [
+        ['label', 20],
+        ['identifier', 20],
+        ['description', 40],
+      ] as const) {
+        if (typeof a?.[f] !== 'string' || a[f] === '')
+          return `"${f}" wasn't supplied in "actions".`;
+        if (a[f].length > max) return `"${f}" is too long (maximum is ${max} characters).`;
+      }
+    }
   }
   if (body.output !== undefined) {
     const o = body.output as Body | null;
@@ -200,6 +222,7 @@ export function checkRoutes(store: CheckRunStore): Route[] {
               : null,
           details_url: (body.details_url as string | undefined) ?? null,
           output: outputOf(body),
+          actions: (body.actions as StandInCheckRun['actions'] | undefined) ?? [],
         });
         return { status: 201, body: json(run, ctx) };
       },
@@ -228,6 +251,7 @@ export function checkRoutes(store: CheckRunStore): Route[] {
               : ((body.completed_at as string | undefined) ??
                 (completing ? now() : run.completed_at)),
           output: outputOf(body, run.output),
+          actions: (body.actions as StandInCheckRun['actions'] | undefined) ?? run.actions,
         });
         run.history.push(state);
         return { status: 200, body: json(run, ctx) };

@@ -9,6 +9,21 @@ const INLINE_LIMIT = 1024 * 1024;
 export class ContentStore {
   readonly files = new Map<string, Buffer>();
   private readonly everywhere = new Map<string, Buffer>();
+  /** Repositories whose contents the App may not read (no Contents permission): the status. */
+  private readonly denied = new Map<string, 401 | 403>();
+
+  /**
+   * The App lacks Contents permission on owner/repo: reads answer 403 "Resource not accessible
+   * by integration" (401 if given), as GitHub does.
+   */
+  deny(owner: string, repo: string, status: 401 | 403 = 403): this {
+    this.denied.set(`${owner}/${repo}`.toLowerCase(), status);
+    return this;
+  }
+
+  deniedStatus(owner: string, repo: string): 401 | 403 | undefined {
+    return this.denied.get(`${owner}/${repo}`.toLowerCase());
+  }
 
   static keyOf(owner: string, repo: string, ref: string, path: string): string {
     return `${owner}/${repo}`.toLowerCase() + `@${ref}:${path.replace(/^\/+/, '')}`;
@@ -91,6 +106,16 @@ export function contentRoutes(store: ContentStore): Route[] {
         const notFound = { status: 404, body: { message: 'Not Found', documentation_url: DOCS } };
         // GitHub answers 404, not 403, for a repository the token cannot see.
         if (!inst || inst.id !== ctx.installationId) return notFound;
+        const denied = store.deniedStatus(owner, repo);
+        if (denied)
+          return {
+            status: denied,
+            body: {
+              message:
+                denied === 403 ? 'Resource not accessible by integration' : 'Bad credentials',
+              documentation_url: DOCS,
+            },
+          };
         const content = store.get(owner, repo, ref, path);
         if (content) {
           const inline = content.length <= INLINE_LIMIT;
