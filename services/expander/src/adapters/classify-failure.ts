@@ -16,8 +16,10 @@ export class ContentsRefused extends PermanentError {
   constructor(
     readonly repository: string,
     status: number,
-    said: string,
+    message: string,
   ) {
+    // octokit appends GitHub's documentation_url; the failure names the docs that help instead.
+    const said = message.replace(/ - https:\/\/\S+$/, '');
     super(
       `the App needs Contents: read on ${repository} (GitHub answered ${status} ${said}); ` +
         `see ${APP_PERMISSIONS_DOCS}`,
