@@ -29,7 +29,8 @@ function click(p: Pipeline, pr: Payload, run: StandInCheckRun, user: string): Pa
     // GitHub leaves a fork's pull requests out of check_run payloads.
     pull_requests: [],
   });
-  payload.requested_action = { identifier: run.actions[0]!.identifier };
+  // The button's identifier: the one the waiting run showed (gone once approved).
+  payload.requested_action = { identifier: 'solstice-approve' };
   payload.sender = { ...payload.sender, login: user };
   return payload;
 }
@@ -166,6 +167,14 @@ describe('pull requests from forks wait for approval (FORK_PULL_REQUESTS=approve
     );
   });
 
+  it('builds nothing again on a second click after the approval', async () => {
+    await p.send('check_run', click(p, pr, approvalRun(sha)!, 'maintainer'));
+    const push = 'c3'.repeat(20);
+    await p.send('push', pushPayload(p.installationId, push));
+    await waitFor(async () => (await jobsFor(push)).length === 2, 'the push built', 60_000);
+    expect(await jobsFor(sha)).toHaveLength(2);
+  });
+
   it('needs a new approval after a new push (synchronize)', async () => {
     const next = 'f1'.repeat(20);
     await p.send('pull_request', outsidePullRequest(p, 'synchronize', next));
@@ -206,5 +215,39 @@ describe('pull requests from forks wait for approval (FORK_PULL_REQUESTS=approve
       /^the App needs Contents: read on Codertocat\/Locked \(GitHub answered 403 Resource not accessible by integration\); see https:\/\/docs\.github\.com\//,
     );
     expect(await jobsFor(locked)).toEqual([]);
+  });
+
+  it('says the same on a 401 after a fresh token, and retries a secondary rate limit (403 with Retry-After)', async () => {
+    p.contents.deny('Codertocat', 'Revoked', 401);
+    const revoked = 'd1'.repeat(20);
+    const push = pushPayload(p.installationId, revoked);
+    push.repository = { ...push.repository, name: 'Revoked', full_name: 'Codertocat/Revoked' };
+    await p.send('push', push);
+    const run = await waitFor(
+      () => p.checks.all().find((r) => r.head_sha === revoked && r.status === 'completed'),
+      'the failed run',
+      60_000,
+    );
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.summary).toContain('GitHub answered: 401 ');
+
+    const limited = 'd2'.repeat(20);
+    p.standIn.fail(
+      { method: 'GET', path: /\/contents\// },
+      {
+        status: 403,
+        headers: { 'retry-after': '1', 'x-ratelimit-remaining': '4000' },
+        body: { message: 'You have exceeded a secondary rate limit.' },
+      },
+    );
+    await p.send('push', pushPayload(p.installationId, limited));
+    await waitFor(async () => (await jobsFor(limited)).length === 2, 'the push built', 60_000);
+    const reads = p.standIn
+      .callsTo('GET', new RegExp(`/contents/`))
+      .filter((c) => c.query.get('ref') === limited);
+    expect(reads.map((c) => c.status)).toEqual([403, 200]);
+    expect(
+      p.checks.all().filter((r) => r.name.endsWith('App permissions') && r.head_sha === limited),
+    ).toEqual([]);
   });
 });
