@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '@solstice/shared';
-import { classifyFailure } from '../../src/adapters/classify-failure.js';
+import { classifyFailure, ContentsRefused } from '../../src/adapters/classify-failure.js';
 
 const at = { owner: 'octo-org', repo: 'app', sha: 'a'.repeat(40), installationId: 7 };
 const PATH = '.solstice/workflow.kdl';
@@ -49,6 +49,14 @@ describe('what a failed Contents API read means', () => {
       PATH,
     );
     expect(denied).toBeInstanceOf(PermanentError);
+    expect(denied).toBeInstanceOf(ContentsRefused);
+    expect((denied as Error).message).toBe(
+      'the App needs Contents: read on octo-org/app (GitHub answered 403 Resource not accessible by integration); ' +
+        'see https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/choosing-permissions-for-a-github-app',
+    );
+    const revoked = classifyFailure(failure(401, 'Bad credentials'), at, PATH);
+    expect(revoked).toBeInstanceOf(ContentsRefused);
+    expect(bad).not.toBeInstanceOf(ContentsRefused);
   });
 
   it.each([

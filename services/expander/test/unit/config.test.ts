@@ -20,7 +20,23 @@ describe('expander configuration', () => {
     expect(c.runsOn).toEqual({ default: undefined, map: new Map() });
     expect(c.limits).toEqual({ maxBytes: 65_536, maxJobs: 256 });
     expect(c.checkSuiteRequested).toBe(false);
+    expect(c.forkPullRequests).toBe('approve');
+    expect(c.approvalTtlSeconds).toBe(14 * 86_400);
     expect(c.github.app).toBeUndefined();
+  });
+
+  it('reads FORK_PULL_REQUESTS, and names it in one line when it is not approve, always or never', () => {
+    expect(readExpanderConfig({ env: { FORK_PULL_REQUESTS: 'never' } }).forkPullRequests).toBe(
+      'never',
+    );
+    expect(readExpanderConfig({ env: { FORK_PULL_REQUESTS: 'Always' } }).forkPullRequests).toBe(
+      'always',
+    );
+    const problems = problemsOf({ FORK_PULL_REQUESTS: 'yes' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('FORK_PULL_REQUESTS');
+    expect(problems[0]).toContain('approve, always, never');
+    expect(problems[0]).toContain('yes');
   });
 
   it('reads every setting from the environment or a flag', () => {

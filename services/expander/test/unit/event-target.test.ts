@@ -110,6 +110,7 @@ describe('pull_request', () => {
       repoName: 'Hello-World',
       labels: ['bug'],
       installationId: 1,
+      pullRequest: { fork: false, association: 'OWNER', author: 'Codertocat', number: 2 },
     });
   });
 
@@ -125,7 +126,16 @@ describe('pull_request', () => {
       repoUrl: 'https://github.com/fork-owner/Hello-World.git',
       repoOwner: 'fork-owner',
       repoName: 'Hello-World',
+      pullRequest: { fork: true, association: 'OWNER', author: 'Codertocat', number: 2 },
     });
+  });
+
+  it('is no fork for a head repository that differs only in case from the base', () => {
+    const p = forkPullRequest();
+    p.pull_request.head.repo.owner.login = 'codertocat';
+    p.pull_request.head.repo.full_name = 'codertocat/hello-world';
+    p.pull_request.head.repo.name = 'hello-world';
+    expect(targetOf('pull_request', p).pullRequest?.fork).toBe(false);
   });
 
   it('refuses a head sha that is not a commit id, naming pull_request.head.sha', () => {
@@ -216,6 +226,21 @@ describe('check_run', () => {
     const found2 = eventTarget('check_run', placeholder, settings, { jobId: 'test', sha });
     expect('target' in found2 && found2.target.only).toEqual({ jobId: 'test' });
   });
+
+  it('builds nothing on a re-run of a notice run (fork approval, App permissions)', () => {
+    const p = rerequested('Solstice CI / fork approval');
+    const found = eventTarget('check_run', p, settings, {
+      jobId: null,
+      sha: 'c'.repeat(40),
+      notice: true,
+    });
+    expect('skip' in found && found.skip).toMatch(/notice run builds nothing/);
+  });
+
+  it('leaves a requested action (a button click) to the approval, building nothing itself', () => {
+    const p = withAction('check_run', 'requested_action');
+    expect(skipOf('check_run', p)).toMatch(/approval click/);
+  });
 });
 
 describe("the original integration's minimal payloads (its design note)", () => {
@@ -264,6 +289,7 @@ describe("the original integration's minimal payloads (its design note)", () => 
       repoName: 'repo',
       labels: [],
       installationId: undefined,
+      pullRequest: { fork: false, association: undefined, author: undefined, number: undefined },
     });
   });
 
