@@ -54,11 +54,14 @@ describe('which events and actions build (DESIGN.md "Webhooks the receiver takes
     expect(eventVerdict('check_suite', requested, on).kind).toBe('build');
   });
 
-  it('builds check_run rerequested only', () => {
+  it('builds check_run rerequested and requested_action (an Approve and run click) only', () => {
     expect(eventVerdict('check_run', withAction('check_run', 'rerequested'), on).kind).toBe(
       'build',
     );
-    for (const action of ['created', 'completed', 'requested_action'])
+    expect(eventVerdict('check_run', withAction('check_run', 'requested_action'), on).kind).toBe(
+      'build',
+    );
+    for (const action of ['created', 'completed'])
       expect(eventVerdict('check_run', withAction('check_run', action), on).kind).toBe('skip');
   });
 

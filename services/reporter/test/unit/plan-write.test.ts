@@ -60,3 +60,42 @@ describe('what a job needs next from its installation writer', () => {
     expect(planWrite(wantsQueued, '0', 'CI')).toEqual({ kind: 'move', to: '7' });
   });
 });
+
+describe('what a notice run (not a job) needs next', () => {
+  const body = {
+    status: 'queued' as const,
+    output: { title: 'Waiting for approval', summary: 's' },
+    actions: [{ label: 'Approve and run', identifier: 'solstice-approve', description: 'd' }],
+  };
+  const notice = recordOf(e, {
+    job_id: null,
+    job: undefined,
+    name: 'Solstice CI / fork approval',
+    want: 'queued',
+    want_v: 1,
+    notice: JSON.stringify(body),
+  });
+
+  it('is created with its body, buttons included', () => {
+    expect(planWrite(notice, '7', 'Solstice CI')).toEqual({
+      kind: 'create',
+      version: 1,
+      run: {
+        name: 'Solstice CI / fork approval',
+        head_sha: e.job.commit_sha,
+        external_id: e.job.request_id,
+        ...body,
+      },
+    });
+  });
+
+  it('is updated when it exists, even while still queued (a note on a refused click)', () => {
+    const noted = { ...body, output: { title: 'Waiting for approval', summary: 'note' } };
+    const plan = planWrite(
+      { ...notice, run_id: 5, shown_v: 1, want_v: 2, notice: JSON.stringify(noted) },
+      '7',
+      'CI',
+    );
+    expect(plan).toEqual({ kind: 'update', runId: 5, change: noted, version: 2 });
+  });
+});

@@ -7,6 +7,11 @@ describe('which JobResults are trusted', () => {
     expect(refusalOf(undefined, resultOf(envelope()))).toBe(NO_RECORD);
   });
 
+  it('refuses a result naming a notice run (an approval button is no job)', () => {
+    const e = envelope();
+    expect(refusalOf(recordOf(e, { notice: '{}' }), resultOf(e))).toMatch(/notice run/);
+  });
+
   it('trusts a result that agrees with its record, whatever the case of the names', () => {
     const e = envelope();
     const r = resultOf(e, { repo_owner: 'OCTO-ORG', commit_sha: e.job.commit_sha.toUpperCase() });

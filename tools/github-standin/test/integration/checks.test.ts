@@ -134,4 +134,31 @@ describe('the GitHub stand-in Checks API', () => {
     expect(standIn.installationFor('octo-org', 'app')?.id).toBe(7);
     expect(standIn.installationFor('nobody', 'x')).toBeUndefined();
   });
+
+  it("keeps a run's requested actions, refuses GitHub's over-long ones, and clears them on []", async () => {
+    const action = { label: 'Approve and run', identifier: 'approve', description: 'Run it' };
+    const made = await create({ external_id: 'a-1', actions: [action] });
+    expect(made.status).toBe(201);
+    expect(store.runs.get(made.body.id)!.actions).toEqual([action]);
+    for (const [field, value] of [
+      ['label', 'x'.repeat(21)],
+      ['identifier', 'x'.repeat(21)],
+      ['description', 'x'.repeat(41)],
+    ] as const) {
+      const bad = await create({ actions: [{ ...action, [field]: value }] });
+      expect(bad.status).toBe(422);
+      expect(bad.body.message).toContain(`"${field}" is too long`);
+    }
+    expect((await create({ actions: [action, action, action, action] })).status).toBe(422);
+    const id = made.body.id as number;
+    await call('PATCH', `/repos/octo-org/app/check-runs/${id}`, {
+      output: { title: 't', summary: 's' },
+    });
+    expect(store.runs.get(id)!.actions).toEqual([action]);
+    await call('PATCH', `/repos/octo-org/app/check-runs/${id}`, {
+      conclusion: 'success',
+      actions: [],
+    });
+    expect(store.runs.get(id)!.actions).toEqual([]);
+  });
 });
