@@ -1,6 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { checkIdentityFields, checkIdentityOf, groupIdFor, requestIdFor } from '@solstice/shared';
+import {
+  checkIdentityFields,
+  checkIdentityOf,
+  groupIdFor,
+  noticeFromFields,
+  requestIdFor,
+} from '@solstice/shared';
 import { jobEnvelope } from '../../../../test/support/fixtures.js';
 import { generateAppKey } from '@solstice/github-standin';
 import { waitFor } from '../../../../test/support/wait.js';
@@ -400,7 +406,7 @@ describe('expander against Redis and the GitHub stand-in', () => {
     expect(h.logs.text()).not.toContain('PRIVATE KEY');
   });
 
-  it('dead-letters the event when the installation may not read the repository (403)', async () => {
+  it('dead-letters the event and shows a failed run when the App may not read the repository (403)', async () => {
     h = harness(github);
     const repo = newRepo();
     github.standIn.fail(
@@ -413,11 +419,23 @@ describe('expander against Redis and the GitHub stand-in', () => {
       const d = await h.dead();
       return d.length > 0 && d;
     }, 'the dead event');
-    expect(dead!.dead_error).toMatch(
-      new RegExp(
-        `^GitHub refused installation 7 access to .solstice/workflow.kdl of ${OWNER}/${repo}@[0-9a-f]{40}: 403 Resource not accessible by integration$`,
-      ),
+    expect(dead!.dead_error).toBe(
+      `the App needs Contents: read on ${OWNER}/${repo} (GitHub answered 403 Resource not accessible by integration); ` +
+        'see https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/choosing-permissions-for-a-github-app',
     );
+    expect(dead).toMatchObject({ dead_group: 'expander', event: 'push' });
+    const [notice] = (await h.redis.xrange(h.keys.checks, '-', '+')).map(([, f]) =>
+      noticeFromFields(Object.fromEntries(f.flatMap((v, i) => (i % 2 ? [] : [[v, f[i + 1]!]])))),
+    );
+    expect(notice).toMatchObject({
+      owner: OWNER,
+      repo,
+      name: 'Solstice CI / App permissions',
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: `The App needs Contents: read on ${OWNER}/${repo}` },
+    });
+    expect(await h.jobs()).toEqual([]);
   });
 
   it('expands a form-encoded delivery whatever the case of its media type, as the receiver takes it', async () => {

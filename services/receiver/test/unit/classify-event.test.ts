@@ -69,11 +69,14 @@ describe('classifyEvent (the table of DESIGN.md "Webhooks the receiver takes")',
     });
   });
 
-  it('takes check_run rerequested and ignores its other actions', () => {
+  it('takes check_run rerequested and requested_action (an approval click), and ignores its other actions', () => {
     expect(classifyEvent('check_run', withAction('check_run', 'rerequested'), off)).toEqual({
       take: true,
     });
-    for (const action of ['created', 'completed', 'requested_action']) {
+    expect(classifyEvent('check_run', withAction('check_run', 'requested_action'), off)).toEqual({
+      take: true,
+    });
+    for (const action of ['created', 'completed']) {
       expect(classifyEvent('check_run', withAction('check_run', action), on)).toMatchObject({
         take: false,
         status: 204,
