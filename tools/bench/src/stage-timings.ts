@@ -1,4 +1,4 @@
-import { envelopeFromFields, type Keys, type Redis } from '@solstice/shared';
+import { envelopeFromFields, isNoticeEntry, type Keys, type Redis } from '@solstice/shared';
 import { spread, type Spread } from './stats.js';
 
 /** Time spent at each stage, waiting included: where the pipeline queues up under load. */
@@ -52,6 +52,8 @@ export async function stageTimings(
   }
   const checkAt = new Map<string, number>();
   for (const e of await entriesSince(redis, keys.checks, fromMs)) {
+    // Notice runs (fork approval, App permissions) are no job's.
+    if (isNoticeEntry(e.fields)) continue;
     const requestId = envelopeFromFields(e.fields).job.request_id;
     if (jobAt.has(requestId)) checkAt.set(requestId, e.at);
   }
