@@ -251,3 +251,44 @@ describe('pull requests from forks wait for approval (FORK_PULL_REQUESTS=approve
     ).toEqual([]);
   });
 });
+
+describe('FORK_PULL_REQUESTS=never', () => {
+  let p: Pipeline;
+  beforeAll(async () => {
+    p = new Pipeline({
+      redisUrl: redisUrl(),
+      amqpUrl: amqpUrl(),
+      label: 'forks-never',
+      env: { FORK_PULL_REQUESTS: 'never' },
+    });
+    p.install('Codertocat');
+    p.contents.putEverywhere('.solstice/workflow.kdl', WORKFLOW);
+    await p.start(['receiver', 'expander', 'publisher', 'reporter'], false);
+  }, 120_000);
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  it('completes one neutral run saying fork pull requests do not build here, even for an owner', async () => {
+    const pr = forkPullRequest('opened');
+    pr.installation = { id: p.installationId };
+    const sha = pr.pull_request.head.sha as string;
+    expect(pr.pull_request.author_association).toBe('OWNER');
+    await p.send('pull_request', pr);
+    const run = await waitFor(
+      () => p.checks.all().find((r) => r.head_sha === sha),
+      'the neutral run',
+      60_000,
+    );
+    expect(run).toMatchObject({
+      name: APPROVAL,
+      status: 'completed',
+      conclusion: 'neutral',
+      output: { title: 'Fork pull requests do not build here' },
+      actions: [],
+    });
+    expect(run.history).toEqual([{ status: 'completed', conclusion: 'neutral' }]);
+    await waitFor(async () => (await p.pending()) === 0, 'nothing pending', 30_000);
+    expect(await p.streamLength(p.keys.jobs)).toBe(0);
+  });
+});
