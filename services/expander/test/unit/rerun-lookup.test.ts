@@ -37,6 +37,15 @@ describe('finding the job of a re-requested run by its external_id', () => {
     });
   });
 
+  it('says when the run is a notice (fork approval, App permissions): nothing to build again', () => {
+    const record = { ...recordOn('github', 'hello-world', null)!, notice: '{}' };
+    expect(rerunJobOf(rerequested(record.request_id), record)).toEqual({
+      jobId: null,
+      sha: record.head_sha,
+      notice: true,
+    });
+  });
+
   it('ignores a record of another repository, and no record at all (the name is read then)', () => {
     const elsewhere = recordOn('someone', 'else', 'test');
     expect(rerunJobOf(rerequested(elsewhere!.request_id), elsewhere)).toBeUndefined();
