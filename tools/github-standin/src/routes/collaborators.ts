@@ -44,7 +44,7 @@ export function collaboratorRoutes(store: CollaboratorStore): Route[] {
       pattern: '/repos/:owner/:repo/collaborators/:username/permission',
       auth: 'token',
       handle: (ctx) => {
-        const { owner, repo, username } = ctx.params as Record<string, string>;
+        const { owner, repo, username } = ctx.params;
         const inst = ctx.standIn.installationFor(owner!, repo!);
         if (!inst || inst.id !== ctx.installationId)
           return { status: 404, body: { message: 'Not Found', documentation_url: DOCS } };
