@@ -4,6 +4,7 @@ export { ConfigReader, flagName, redactUrl, type ConfigSource } from './config/r
 export { readSecret, type SecretValue } from './config/secret.js';
 export {
   readStageSettings,
+  stageTimingProblem,
   readRedisSettings,
   readLogLevel,
   readAddr,
@@ -32,6 +33,7 @@ export {
   deadStreamOf,
   deadQueueOf,
   errorsKeyOf,
+  aliveKeyOf,
   type Keys,
   type WriterKeys,
 } from './keys.js';
@@ -68,13 +70,15 @@ export {
 } from './redis/client.js';
 export {
   StageRunner,
+  RUNNER_DEFAULTS,
   type StageRunnerOptions,
   type StreamEntry,
   type EntryOutcome,
   type BatchHandler,
 } from './redis/stage-runner.js';
 export { perEntry } from './redis/per-entry.js';
-export { ackAndAdd, deadLetter, storeOnce, type Output } from './redis/scripts.js';
+export { ackAndAdd, deadLetter, isRefusal, storeOnce, type Output } from './redis/scripts.js';
+export type { DeadBounds } from './redis/dead-bounds.js';
 export { defineScript, type RedisScript } from './redis/define-script.js';
 export { trimStream, oldestNeededId, type TrimPolicy } from './redis/trim.js';
 export {

@@ -49,6 +49,12 @@ export const deadQueueOf = (queue: string): string => `${queue}.dlq`;
 /** The last error of each pending entry of `stream` in `group` (read when it goes dead). */
 export const errorsKeyOf = (stream: string, group: string): string => `${stream}:errors:${group}`;
 
+/**
+ * The heartbeats of the consumers of `group` on `stream` (a ZSET: consumer name scored by
+ * the time, in Redis's clock, its heartbeat expires).
+ */
+export const aliveKeyOf = (stream: string, group: string): string => `${stream}:alive:${group}`;
+
 export function keysFor(prefix: string): Keys {
   return {
     events: `${prefix}:events`,

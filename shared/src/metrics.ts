@@ -6,7 +6,10 @@ export interface Metrics {
   entriesHandled: Counter<'stream' | 'outcome'>;
   deadLettered: Counter<'stream'>;
   handlingSeconds: Histogram<'stream'>;
-  entriesClaimed: Counter<'stream'>;
+  entriesClaimed: Counter<'stream' | 'reason'>;
+  deadDropped: Counter<'stream'>;
+  deadEntries: Gauge<'stream'>;
+  consumersRemoved: Counter<'stream'>;
   streamLag: Gauge<'stream' | 'group'>;
   streamPending: Gauge<'stream' | 'group'>;
   githubCalls: Counter<'route' | 'status'>;
@@ -41,7 +44,25 @@ export function createMetrics(stage: string): Metrics {
     }),
     entriesClaimed: new Counter({
       name: 'solstice_stream_entries_claimed_total',
-      help: 'Entries claimed from idle consumers (XAUTOCLAIM)',
+      help: 'Entries taken over from another consumer: dead (heartbeat expired), hung (idle past CLAIM_MIN_IDLE_MS), retry (own failed entries)',
+      labelNames: ['stream', 'reason'],
+      registers,
+    }),
+    deadDropped: new Counter({
+      name: 'solstice_stream_dead_dropped_total',
+      help: 'Dead entries dropped to keep the dead stream within DEAD_MAX_LEN and DEAD_MAX_AGE_MS',
+      labelNames: ['stream'],
+      registers,
+    }),
+    deadEntries: new Gauge({
+      name: 'solstice_stream_dead_entries',
+      help: 'Entries in the dead stream of the stream',
+      labelNames: ['stream'],
+      registers,
+    }),
+    consumersRemoved: new Counter({
+      name: 'solstice_stream_consumers_removed_total',
+      help: 'Consumers removed from their group: no heartbeat, nothing pending',
       labelNames: ['stream'],
       registers,
     }),

@@ -1,3 +1,4 @@
+import type { DeadBounds } from '../redis/dead-bounds.js';
 import type { TrimPolicy } from '../redis/trim.js';
 import type { ConfigReader } from './reader.js';
 
@@ -10,7 +11,11 @@ export interface StageSettings {
   blockMs: number;
   claimMinIdleMs: number;
   claimIntervalMs: number;
+  retryMinIdleMs: number;
+  heartbeatIntervalMs: number;
+  heartbeatTtlMs: number;
   maxDeliveries: number;
+  dead: DeadBounds;
   metricsAddr: string | undefined;
   logLevel: string;
   trim: TrimPolicy;
@@ -33,14 +38,22 @@ export function readRedisSettings(r: ConfigReader): { redisUrl: string; streamPr
 }
 
 export function readStageSettings(r: ConfigReader, defaultMetricsAddr?: string): StageSettings {
-  return {
+  const s: StageSettings = {
     ...readRedisSettings(r),
     consumerName: r.string('CONSUMER_NAME'),
     batchSize: r.int('STAGE_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
     blockMs: r.int('STAGE_BLOCK_MS', 1000, { min: 10, max: 60_000 }),
-    claimMinIdleMs: r.int('CLAIM_MIN_IDLE_MS', 60_000, { min: 10 }),
-    claimIntervalMs: r.int('CLAIM_INTERVAL_MS', 10_000, { min: 10 }),
+    // A dead copy is seen by its heartbeat; this only frees a live copy that hangs.
+    claimMinIdleMs: r.int('CLAIM_MIN_IDLE_MS', 600_000, { min: 10 }),
+    claimIntervalMs: r.int('CLAIM_INTERVAL_MS', 2000, { min: 10 }),
+    retryMinIdleMs: r.int('RETRY_MIN_IDLE_MS', 60_000, { min: 10 }),
+    heartbeatIntervalMs: r.int('HEARTBEAT_INTERVAL_MS', 1000, { min: 10, max: 600_000 }),
+    heartbeatTtlMs: r.int('HEARTBEAT_TTL_MS', 5000, { min: 30 }),
     maxDeliveries: r.int('MAX_DELIVERIES', 5, { min: 1, max: 1000 }),
+    dead: {
+      maxLen: r.int('DEAD_MAX_LEN', 100_000, { min: 1 }),
+      maxAgeMs: r.int('DEAD_MAX_AGE_MS', 14 * 24 * 3600 * 1000, { min: 1000 }),
+    },
     metricsAddr: readAddr(r, 'METRICS_ADDR', defaultMetricsAddr),
     logLevel: readLogLevel(r),
     trim: {
@@ -50,6 +63,24 @@ export function readStageSettings(r: ConfigReader, defaultMetricsAddr?: string):
       intervalMs: r.int('TRIM_INTERVAL_MS', 60_000, { min: 100 }),
     },
   };
+  const problem = stageTimingProblem(s);
+  if (problem) r.problem(problem);
+  return s;
+}
+
+/**
+ * Timings valid alone but that together would take entries from healthy copies (their
+ * delivery counts climb until MAX_DELIVERIES dead-letters them): the line to refuse the
+ * start with, or undefined.
+ */
+export function stageTimingProblem(
+  s: Pick<StageSettings, 'heartbeatIntervalMs' | 'heartbeatTtlMs' | 'claimMinIdleMs'>,
+): string | undefined {
+  if (s.heartbeatTtlMs < 3 * s.heartbeatIntervalMs)
+    return `HEARTBEAT_TTL_MS (${s.heartbeatTtlMs}) must be at least 3 × HEARTBEAT_INTERVAL_MS (${s.heartbeatIntervalMs}): a copy missing one beat would look dead and lose its entries`;
+  if (s.claimMinIdleMs <= 2 * s.heartbeatTtlMs)
+    return `CLAIM_MIN_IDLE_MS (${s.claimMinIdleMs}) must exceed 2 × HEARTBEAT_TTL_MS (${s.heartbeatTtlMs}): it takes entries from live copies, so it must be above any batch (a dead copy is seen by its heartbeat)`;
+  return undefined;
 }
 
 export function readLogLevel(r: ConfigReader): string {

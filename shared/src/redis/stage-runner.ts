@@ -1,10 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { errorMessage, isPermanent } from '../errors.js';
-import { deadStreamOf, errorsKeyOf } from '../keys.js';
+import { aliveKeyOf, deadStreamOf, errorsKeyOf } from '../keys.js';
 import type { Metrics } from '../metrics.js';
-import { ackAndAdd, deadLetter, type Output } from './scripts.js';
+import { claimOne, reclaimOwn } from './claims.js';
+import type { DeadBounds } from './dead-bounds.js';
+import { Heartbeat } from './heartbeat.js';
+import { ackAndAdd, deadLetter, isRefusal, type Output } from './scripts.js';
 import { fieldsToObject } from './stream-ids.js';
+import { pruneErrors, removeGoneConsumers, trimDeadByAge } from './stream-upkeep.js';
 import { trimStream, type TrimPolicy } from './trim.js';
 
 export interface StreamEntry {
@@ -35,9 +39,18 @@ export interface StageRunnerOptions {
   log: Logger;
   batchSize: number;
   blockMs: number;
+  /** Last resort: entries of a LIVE copy idle this long are taken (it seems hung). */
   claimMinIdleMs: number;
+  /** How often to look for entries to take over or retry. */
   claimIntervalMs: number;
+  /** A failed entry (still pending here) is handled again once idle this long. Default 60 s. */
+  retryMinIdleMs?: number;
+  /** Heartbeat period and lifetime; a dead copy's entries are taken once its TTL is over. */
+  heartbeatIntervalMs?: number;
+  heartbeatTtlMs?: number;
   maxDeliveries: number;
+  /** Bounds of the dead stream. */
+  dead?: DeadBounds;
   trim?: TrimPolicy;
   metrics?: Metrics;
   /** Awaited before every read: a stage that cannot deliver its output stops reading here. */
@@ -46,12 +59,22 @@ export interface StageRunnerOptions {
 
 type RawEntry = [string, string[] | null];
 
+/** The defaults of the optional timings, as readStageSettings has them. */
+export const RUNNER_DEFAULTS = {
+  retryMinIdleMs: 60_000,
+  heartbeatIntervalMs: 1000,
+  heartbeatTtlMs: 5000,
+  dead: { maxLen: 100_000, maxAgeMs: 14 * 24 * 3600 * 1000 },
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The one stream consumer of every stage: XREADGROUP in batches, handle, then ack and add
- * outputs atomically; XAUTOCLAIM entries a dead copy left idle; dead-letter an entry after
- * `maxDeliveries` or at once on a PermanentError; stop after the batch in hand.
+ * outputs atomically; keep a heartbeat, and take over the entries of a consumer whose
+ * heartbeat expired one at a time (a crasher among them dead-letters only itself);
+ * dead-letter an entry after `maxDeliveries` or at once on a PermanentError; stop after
+ * the batch in hand.
  */
 export class StageRunner {
   private stopping = false;
@@ -62,10 +85,32 @@ export class StageRunner {
   private lastTrim = 0;
   private readonly deadStream: string;
   private readonly errorsKey: string;
+  private readonly aliveKey: string;
+  private readonly heartbeat: Heartbeat;
+  private readonly t: Required<
+    Pick<StageRunnerOptions, 'retryMinIdleMs' | 'heartbeatIntervalMs' | 'heartbeatTtlMs' | 'dead'>
+  >;
+  /** Entries read or claimed and not yet committed: never claimed again meanwhile. */
+  private readonly inHand = new Set<string>();
 
   constructor(private readonly o: StageRunnerOptions) {
     this.deadStream = deadStreamOf(o.stream);
     this.errorsKey = errorsKeyOf(o.stream, o.group);
+    this.aliveKey = aliveKeyOf(o.stream, o.group);
+    this.t = {
+      retryMinIdleMs: o.retryMinIdleMs ?? RUNNER_DEFAULTS.retryMinIdleMs,
+      heartbeatIntervalMs: o.heartbeatIntervalMs ?? RUNNER_DEFAULTS.heartbeatIntervalMs,
+      heartbeatTtlMs: o.heartbeatTtlMs ?? RUNNER_DEFAULTS.heartbeatTtlMs,
+      dead: o.dead ?? RUNNER_DEFAULTS.dead,
+    };
+    this.heartbeat = new Heartbeat(
+      o.redis,
+      this.aliveKey,
+      o.consumer,
+      this.t.heartbeatIntervalMs,
+      this.t.heartbeatTtlMs,
+      o.log,
+    );
   }
 
   /** Starts the loop; the promise settles when the runner has stopped. */
@@ -99,27 +144,31 @@ export class StageRunner {
     let needGroup = true;
     // Our own pending entries first (a restart with the same consumer name), then new ones.
     let historyCursor: string | undefined = '0';
-    this.lastClaim = Date.now(); // the first claim waits one interval: give live copies time to ack
     while (!this.stopping) {
       try {
+        // Alive before the first read: no other copy may take what this one reads.
+        if (!this.heartbeat.started) await this.heartbeat.start();
         if (needGroup) {
           await this.ensureGroup();
           needGroup = false;
         }
         if (this.o.beforeRead) await this.o.beforeRead();
         if (this.stopping) break;
-        await this.maybeTrim();
+        await this.maybeUpkeep();
         if (Date.now() - this.lastClaim >= this.o.claimIntervalMs) {
-          await this.claimPass();
+          const more = await this.claimPass();
           await this.observe();
-          this.lastClaim = Date.now();
+          this.lastClaim = more ? 0 : Date.now();
         }
         if (historyCursor !== undefined) {
-          const raw = await this.read(historyCursor, false);
+          // Our own pending entries after a restart under the same name: one at a time, as
+          // one of them may be what killed the last run.
+          const raw = await this.read(historyCursor, false, 1);
           if (raw.length === 0) historyCursor = undefined;
           else {
             historyCursor = raw[raw.length - 1]![0];
             await this.process(raw, true);
+            await this.committing;
           }
         } else {
           const ahead = this.readAhead;
@@ -156,6 +205,7 @@ export class StageRunner {
         log.error({ err: errorMessage(err) }, 'last batch failed; it stays pending'),
       );
     await this.committing;
+    await this.heartbeat.stop();
     log.info({ stream: this.o.stream }, 'stage runner stopped');
   }
 
@@ -169,48 +219,69 @@ export class StageRunner {
     return next;
   }
 
-  private async read(id: string, block: boolean): Promise<RawEntry[]> {
-    const { reader, group, consumer, batchSize, stream, blockMs } = this.o;
-    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', batchSize];
+  private async read(id: string, block: boolean, count = this.o.batchSize): Promise<RawEntry[]> {
+    const { reader, group, consumer, stream, blockMs } = this.o;
+    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
     if (block) args.push('BLOCK', blockMs);
     args.push('STREAMS', stream, id);
     const reply = (await (
       reader as unknown as { xreadgroup: (...a: unknown[]) => Promise<unknown> }
     ).xreadgroup(...args)) as [string, RawEntry[]][] | null;
-    return reply?.[0]?.[1] ?? [];
+    const raw = reply?.[0]?.[1] ?? [];
+    for (const [entryId] of raw) this.inHand.add(entryId);
+    return raw;
   }
 
-  /** XAUTOCLAIM from the start of the PEL to the end, handling what it claims. */
-  private async claimPass(): Promise<void> {
-    const { redis, stream, group, consumer, claimMinIdleMs, batchSize, log } = this.o;
-    let cursor = '0-0';
-    do {
-      const reply = (await redis.xautoclaim(
+  /**
+   * Our own failed entries once idle past RETRY_MIN_IDLE_MS, as a batch; then the entries of
+   * dead consumers (or hung ones), one at a time, each committed before the next. True when
+   * there may be more to take (the next pass comes at once).
+   */
+  private async claimPass(): Promise<boolean> {
+    const { redis, stream, group, consumer, batchSize, log, metrics } = this.o;
+    const own = await reclaimOwn(
+      redis,
+      stream,
+      group,
+      consumer,
+      this.t.retryMinIdleMs,
+      batchSize,
+      this.inHand,
+    );
+    if (own.raw.length > 0) {
+      for (const [id] of own.raw) this.inHand.add(id);
+      metrics?.entriesClaimed.inc({ stream, reason: 'retry' }, own.raw.length);
+      await this.process(own.raw, true, own.deliveries);
+    }
+    // After an outage of our own, the others' heartbeats may not be back yet.
+    if (!this.heartbeat.steady()) return false;
+    const taken = new Map<string, number>();
+    for (let n = 0; n < batchSize; n++) {
+      if (this.stopping) return false;
+      const c = await claimOne(
+        redis,
         stream,
+        this.aliveKey,
         group,
         consumer,
-        claimMinIdleMs,
-        cursor,
-        'COUNT',
-        batchSize,
-      )) as [string, RawEntry[], string[]?];
-      cursor = reply[0];
-      const entries = reply[1];
-      const deleted = reply[2] ?? [];
-      if (deleted.length > 0) {
-        // Redis 7 removes them from the PEL itself; an older server needs the ack.
-        await redis.xack(stream, group, ...deleted);
-        log.warn(
-          { stream, ids: deleted },
-          'pending entries were trimmed or deleted before they were handled',
-        );
-      }
-      if (entries.length > 0) {
-        this.o.metrics?.entriesClaimed.inc({ stream }, entries.length);
-        log.info({ stream, count: entries.length }, 'claimed entries left idle by a consumer');
-        await this.process(entries, true);
-      }
-    } while (cursor !== '0-0' && !this.stopping);
+        this.t.heartbeatTtlMs,
+        this.o.claimMinIdleMs,
+      );
+      if (!c) break;
+      const label = `${c.from} (${c.why})`;
+      taken.set(label, (taken.get(label) ?? 0) + 1);
+      metrics?.entriesClaimed.inc({ stream, reason: c.why });
+      this.inHand.add(c.id);
+      await this.process([[c.id, c.fields]], true, new Map([[c.id, c.deliveries]]));
+      await this.committing;
+    }
+    const count = [...taken.values()].reduce((a, b) => a + b, 0);
+    if (count > 0)
+      log.info(
+        { stream, count, from: Object.fromEntries(taken) },
+        'took over the pending entries of consumers without a heartbeat (dead) or idle past CLAIM_MIN_IDLE_MS (hung), one at a time',
+      );
+    return count === batchSize;
   }
 
   private async deliveryCounts(ids: string[]): Promise<Map<string, number>> {
@@ -228,16 +299,41 @@ export class StageRunner {
     return counts;
   }
 
-  private async process(raw: RawEntry[], fromPending: boolean): Promise<void> {
-    const { stream, redis, group, metrics } = this.o;
+  private async process(
+    raw: RawEntry[],
+    fromPending: boolean,
+    knownCounts?: Map<string, number>,
+  ): Promise<void> {
+    const ids = raw.map(([id]) => id);
+    let committed = false;
+    try {
+      await this.handleAndCommit(raw, fromPending, knownCounts);
+      committed = true;
+    } finally {
+      // Released once committed (or failed): a failed entry is then retried after its idle.
+      const release = () => ids.forEach((id) => this.inHand.delete(id));
+      if (committed) void this.committing.finally(release);
+      else release();
+    }
+  }
+
+  private async handleAndCommit(
+    raw: RawEntry[],
+    fromPending: boolean,
+    knownCounts?: Map<string, number>,
+  ): Promise<void> {
+    const { stream, redis, group, metrics, log } = this.o;
     const started = process.hrtime.bigint();
     const gone = raw.filter(([, f]) => f === null).map(([id]) => id);
     if (gone.length > 0) {
       await redis.xack(stream, group, ...gone);
-      this.o.log.warn({ stream, ids: gone }, 'pending entries no longer in the stream were acked');
+      await redis.hdel(this.errorsKey, ...gone);
+      log.warn({ stream, ids: gone }, 'pending entries no longer in the stream were acked');
     }
     const present = raw.filter((r): r is [string, string[]] => r[1] !== null);
-    const counts = fromPending ? await this.deliveryCounts(present.map(([id]) => id)) : undefined;
+    const counts =
+      knownCounts ??
+      (fromPending ? await this.deliveryCounts(present.map(([id]) => id)) : undefined);
     const entries: StreamEntry[] = present.map(([id, flat]) => ({
       id,
       fields: fieldsToObject(flat),
@@ -275,9 +371,9 @@ export class StageRunner {
         await this.toDead(entry, errorMessage(outcome.error));
       } else {
         metrics?.entriesHandled.inc({ stream, outcome: 'retry' });
-        this.o.log.warn(
+        log.warn(
           { stream, id: entry.id, deliveries: entry.deliveries, err: errorMessage(outcome.error) },
-          'entry failed; it stays pending and is retried after CLAIM_MIN_IDLE_MS',
+          'entry failed; it stays pending and is handled again after RETRY_MIN_IDLE_MS',
         );
         await redis.hset(this.errorsKey, entry.id, errorMessage(outcome.error).slice(0, 2000));
       }
@@ -292,10 +388,11 @@ export class StageRunner {
       }
       metrics?.handlingSeconds.observe({ stream }, Number(process.hrtime.bigint() - started) / 1e9);
     })().catch((err: unknown) => {
-      // Nothing was acked that did not also hand on its outputs: the entries stay pending.
-      this.o.log.error(
-        { stream, err: errorMessage(err) },
-        'commit failed; the entries are retried',
+      log.error(
+        { stream, err: errorMessage(err), entries: done.length },
+        isRefusal(err)
+          ? 'commit refused before any write: no entry acked, no output added; they stay pending and are handled again after RETRY_MIN_IDLE_MS'
+          : 'commit failed: the entries it did not ack stay pending and are handled again after RETRY_MIN_IDLE_MS (a commit sent again cannot add outputs twice)',
       );
     });
   }
@@ -310,21 +407,32 @@ export class StageRunner {
       dead_deliveries: String(entry.deliveries),
       dead_at: new Date().toISOString(),
     };
-    const moved = await deadLetter(
-      redis,
-      stream,
-      this.deadStream,
-      this.errorsKey,
-      group,
-      entry.id,
-      fields,
-    );
-    if (moved) {
-      metrics?.deadLettered.inc({ stream });
-      metrics?.entriesHandled.inc({ stream, outcome: 'dead' });
+    try {
+      const { moved, dropped } = await deadLetter(
+        redis,
+        stream,
+        this.deadStream,
+        this.errorsKey,
+        group,
+        entry.id,
+        fields,
+        this.t.dead,
+      );
+      if (dropped > 0) metrics?.deadDropped.inc({ stream }, dropped);
+      if (moved) {
+        metrics?.deadLettered.inc({ stream });
+        metrics?.entriesHandled.inc({ stream, outcome: 'dead' });
+        log.error(
+          { stream, id: entry.id, delivery: entry.fields.delivery, reason },
+          'entry dead-lettered',
+        );
+      }
+    } catch (err) {
       log.error(
-        { stream, id: entry.id, delivery: entry.fields.delivery, reason },
-        'entry dead-lettered',
+        { stream, id: entry.id, reason, err: errorMessage(err) },
+        isRefusal(err)
+          ? 'dead-lettering refused before any write: the entry stays pending and is tried again after RETRY_MIN_IDLE_MS'
+          : 'dead-lettering failed: the entry stays pending unless the script ran, and is tried again after RETRY_MIN_IDLE_MS',
       );
     }
   }
@@ -344,15 +452,54 @@ export class StageRunner {
     }
   }
 
-  private async maybeTrim(): Promise<void> {
+  /**
+   * Every TRIM_INTERVAL_MS: trim the input stream, the dead stream by age, the last errors
+   * of entries no longer pending; remove gone consumers; warn while anything is dead.
+   */
+  private async maybeUpkeep(): Promise<void> {
     const policy = this.o.trim;
-    if (!policy || Date.now() - this.lastTrim < policy.intervalMs) return;
+    const intervalMs = policy?.intervalMs ?? 60_000;
+    if (Date.now() - this.lastTrim < intervalMs) return;
     this.lastTrim = Date.now();
+    const { redis, stream, group, consumer, log, metrics } = this.o;
     try {
-      const removed = await trimStream(this.o.redis, this.o.stream, policy);
-      if (removed > 0) this.o.log.debug({ stream: this.o.stream, removed }, 'stream trimmed');
+      if (policy) {
+        const removed = await trimStream(redis, stream, policy);
+        if (removed > 0) log.debug({ stream, removed }, 'stream trimmed');
+      }
+      const dropped = await trimDeadByAge(redis, this.deadStream, this.t.dead.maxAgeMs);
+      if (dropped > 0) {
+        metrics?.deadDropped.inc({ stream }, dropped);
+        log.warn(
+          { stream: this.deadStream, dropped },
+          'dead entries older than DEAD_MAX_AGE_MS dropped',
+        );
+      }
+      const dead = await redis.xlen(this.deadStream);
+      metrics?.deadEntries.set({ stream }, dead);
+      if (dead > 0)
+        log.warn(
+          { stream, deadStream: this.deadStream, dead },
+          'entries are dead: see `solstice dead list`, then `solstice dead retry` or remove them',
+        );
+      await pruneErrors(redis, stream, group, this.errorsKey);
+      const gone = await removeGoneConsumers(
+        redis,
+        stream,
+        this.aliveKey,
+        group,
+        consumer,
+        2 * this.t.heartbeatTtlMs,
+      );
+      if (gone.length > 0) {
+        metrics?.consumersRemoved.inc({ stream }, gone.length);
+        log.info(
+          { stream, group, consumers: gone },
+          'removed consumers with no heartbeat and nothing pending',
+        );
+      }
     } catch (err) {
-      this.o.log.warn({ stream: this.o.stream, err: errorMessage(err) }, 'trimming failed');
+      log.warn({ stream, err: errorMessage(err) }, 'stream upkeep failed');
     }
   }
 }
