@@ -56,8 +56,11 @@ describe('StageRunner against real Redis', () => {
       log: captureLogger().log,
       batchSize: 10,
       blockMs: 50,
-      claimMinIdleMs: 200,
+      claimMinIdleMs: 60_000,
       claimIntervalMs: 100,
+      retryMinIdleMs: 200,
+      heartbeatIntervalMs: 50,
+      heartbeatTtlMs: 300,
       maxDeliveries: 3,
       ...over,
     });
@@ -190,7 +193,6 @@ describe('StageRunner against real Redis', () => {
     const a = runner({
       stream: input,
       batchSize: 20,
-      claimMinIdleMs: 500,
       handle: perEntry(async (e) => {
         if (e.fields.n === '15') {
           reachedHang();
@@ -207,7 +209,7 @@ describe('StageRunner against real Redis', () => {
     // Copy A never committed its batch: nothing of it is out yet, all of it pending under A.
     expect(await redis.xlen(output)).toBe(0);
 
-    void runner({ stream: input, claimMinIdleMs: 500, handle: copyTo(output) }).runner.start();
+    void runner({ stream: input, handle: copyTo(output) }).runner.start();
     await waitFor(async () => (await redis.xlen(output)) === 50, 'all 50 outputs', 15_000);
     const seen = await outputsByInput(output);
     expect(seen.size).toBe(50);
