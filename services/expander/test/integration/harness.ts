@@ -131,7 +131,7 @@ export function harness(github: { standIn: GitHubStandIn; key: string }): Harnes
           STREAM_PREFIX: prefix,
           METRICS_ADDR: '127.0.0.1:0',
           STAGE_BLOCK_MS: '50',
-          CLAIM_MIN_IDLE_MS: '200',
+          RETRY_MIN_IDLE_MS: '200',
           CLAIM_INTERVAL_MS: '100',
           GITHUB_API_BASE: github.standIn.url,
           GITHUB_APP_ID: String(APP_ID),

@@ -53,7 +53,7 @@ export function configFor(
       AMQP_QUEUE_TYPE: t.queueType,
       METRICS_ADDR: '127.0.0.1:0',
       STAGE_BLOCK_MS: '100',
-      CLAIM_MIN_IDLE_MS: '500',
+      RETRY_MIN_IDLE_MS: '500',
       CLAIM_INTERVAL_MS: '200',
       CONFIRM_TIMEOUT_MS: '5000',
       ...env,

@@ -166,7 +166,7 @@ describe('the publisher stage', () => {
         .map((l) => l.request_id),
     ).toEqual(expect.arrayContaining(es.map((e) => e.job.request_id)));
 
-    // Routable again: the pending entries are claimed and published after CLAIM_MIN_IDLE_MS.
+    // Routable again: the pending entries are published again after RETRY_MIN_IDLE_MS.
     await ch.bindQueue(t.queue, t.exchange, t.routingKey);
     await waitFor(async () => (await h.checks()).length === 3, 'the checks records', 20_000);
     expect(await h.pending()).toBe(0);

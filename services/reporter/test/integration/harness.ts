@@ -116,7 +116,7 @@ export async function startHarness(
       GITHUB_WRITE_MIN_MS: '0',
       METRICS_ADDR: '127.0.0.1:0',
       STAGE_BLOCK_MS: '100',
-      CLAIM_MIN_IDLE_MS: '500',
+      RETRY_MIN_IDLE_MS: '500',
       CLAIM_INTERVAL_MS: '200',
       RESULT_RETRY_BASE_MS: '20',
       RESULT_RETRY_MAX_MS: '200',
