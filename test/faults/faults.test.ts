@@ -10,6 +10,8 @@ import {
   awaitRedelivered,
   backlog,
   checkInvariants,
+  pendingFor,
+  reportRecovery,
   sendPushes,
   startPipeline,
   workDone,
@@ -30,7 +32,10 @@ describe('fault injection: the real stages as processes', () => {
       const stream = sendPushes(p, 30, 40);
       await waitFor(async () => (await workDone(p!, stage)) >= 1, `the ${stage} at work`);
       const victim = p.process(stage);
+      const pid = victim.pid!;
       await victim.kill();
+      const killedAt = Date.now();
+      const affected = stage === 'receiver' ? [] : await pendingFor(p, stage, pid);
       // Down until work piles up for it: deliveries failing at GitHub, or entries in its input.
       await waitFor(
         async () =>
@@ -45,6 +50,11 @@ describe('fault injection: the real stages as processes', () => {
         // Deliveries sent while it was down failed at GitHub; the recovery sweep redelivers them.
         expect(sent.some((s) => s.status !== 202)).toBe(true);
         await awaitRedelivered(p, sent);
+        console.log(
+          `[faults] recovery: kill -9 of the receiver: every failed delivery stored ${Date.now() - killedAt} ms after the kill (recovery sweep every RECOVERY_INTERVAL_MS=1000)`,
+        );
+      } else {
+        await reportRecovery(p, stage, affected, killedAt);
       }
       const verdict = await checkInvariants(p, sent);
       expect(verdict.deliveries).toBe(30);

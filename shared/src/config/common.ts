@@ -46,7 +46,7 @@ export function readStageSettings(r: ConfigReader, defaultMetricsAddr?: string):
     // A dead copy is seen by its heartbeat; this only frees a live copy that hangs.
     claimMinIdleMs: r.int('CLAIM_MIN_IDLE_MS', 600_000, { min: 10 }),
     claimIntervalMs: r.int('CLAIM_INTERVAL_MS', 2000, { min: 10 }),
-    retryMinIdleMs: r.int('RETRY_MIN_IDLE_MS', 60_000, { min: 10 }),
+    retryMinIdleMs: r.int('RETRY_MIN_IDLE_MS', 10_000, { min: 10 }),
     heartbeatIntervalMs: r.int('HEARTBEAT_INTERVAL_MS', 1000, { min: 10, max: 600_000 }),
     heartbeatTtlMs: r.int('HEARTBEAT_TTL_MS', 5000, { min: 30 }),
     maxDeliveries: r.int('MAX_DELIVERIES', 5, { min: 1, max: 1000 }),

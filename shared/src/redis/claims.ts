@@ -65,8 +65,10 @@ export async function claimOne(
 }
 
 /**
- * This consumer's own entries left pending past `minIdleMs` (a handler failed, a commit
- * failed), except those in hand; claimed again (delivery count + 1), with their fields.
+ * This consumer's own entries left pending (a handler failed, a commit failed), except those
+ * in hand, once idle past `minIdleMs` doubled per delivery so far (capped at 32 ×): a blip is
+ * retried in seconds, a long outage does not burn MAX_DELIVERIES in a minute. Claimed again
+ * (delivery count + 1), with their fields.
  */
 export async function reclaimOwn(
   redis: Redis,
@@ -83,7 +85,10 @@ export async function reclaimOwn(
     number,
     number,
   ][];
-  const todo = rows.filter(([id]) => !inHand.has(id));
+  const todo = rows.filter(
+    ([id, , idle, n]) =>
+      !inHand.has(id) && Number(idle) >= minIdleMs * 2 ** Math.min(Math.max(Number(n) - 1, 0), 5),
+  );
   const deliveries = new Map(todo.map(([id, , , n]) => [id, Number(n) + 1]));
   if (todo.length === 0) return { raw: [], deliveries };
   const ids = todo.map(([id]) => id);

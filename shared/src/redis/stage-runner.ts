@@ -43,7 +43,7 @@ export interface StageRunnerOptions {
   claimMinIdleMs: number;
   /** How often to look for entries to take over or retry. */
   claimIntervalMs: number;
-  /** A failed entry (still pending here) is handled again once idle this long. Default 60 s. */
+  /** A failed entry (still pending here) is handled again once idle this long, doubled per delivery. */
   retryMinIdleMs?: number;
   /** Heartbeat period and lifetime; a dead copy's entries are taken once its TTL is over. */
   heartbeatIntervalMs?: number;
@@ -61,7 +61,7 @@ type RawEntry = [string, string[] | null];
 
 /** The defaults of the optional timings, as readStageSettings has them. */
 export const RUNNER_DEFAULTS = {
-  retryMinIdleMs: 60_000,
+  retryMinIdleMs: 10_000,
   heartbeatIntervalMs: 1000,
   heartbeatTtlMs: 5000,
   dead: { maxLen: 100_000, maxAgeMs: 14 * 24 * 3600 * 1000 },

@@ -8,7 +8,7 @@ describe('stage timings checked at start', () => {
     expect(s).toMatchObject({
       claimMinIdleMs: 600_000,
       claimIntervalMs: 2000,
-      retryMinIdleMs: 60_000,
+      retryMinIdleMs: 10_000,
       heartbeatIntervalMs: 1000,
       heartbeatTtlMs: 5000,
     });

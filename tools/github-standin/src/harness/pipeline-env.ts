@@ -35,8 +35,8 @@ export interface PipelineEnvOptions {
 
 /**
  * The environment every program of a pipeline run starts with: this run's names, the
- * GitHub stand-in as GitHub, and settings that make recovery quick enough for a test
- * (retries in ms, claims after 3 s; production defaults are seconds and minutes).
+ * GitHub stand-in as GitHub, and quick GitHub retries; the stages' stream timings (claims,
+ * heartbeats, retries) are their defaults: a dead copy's entries are taken in seconds.
  */
 export function pipelineEnv(o: PipelineEnvOptions): Record<string, string> {
   const n = o.names;
@@ -58,8 +58,6 @@ export function pipelineEnv(o: PipelineEnvOptions): Record<string, string> {
     GITHUB_WRITE_MIN_MS: '0',
     LOGS_BASE_URL: `http://${o.orchestrator.addr}`,
     HTTP_ADDR: o.receiverAddr,
-    CLAIM_MIN_IDLE_MS: '3000',
-    CLAIM_INTERVAL_MS: '500',
     STAGE_BLOCK_MS: '200',
     ORCH_HTTP_ADDR: o.orchestrator.addr,
     ORCH_RECORD_KEY: o.orchestrator.recordKey,

@@ -28,7 +28,7 @@ export interface PipelineOptions {
   amqpUrl: string;
   /** A label for names (queues, prefix): unique per run is added. */
   label?: string;
-  /** Extra environment for every stage (e.g. CLAIM_MIN_IDLE_MS). */
+  /** Extra environment for every stage (e.g. RETRY_MIN_IDLE_MS). */
   env?: Record<string, string>;
   /** How long the demo orchestrator "runs" a job. */
   jobMs?: number;
