@@ -33,6 +33,14 @@ describe('fault injection: the real stages as processes', () => {
       await waitFor(async () => (await workDone(p!, stage)) >= 1, `the ${stage} at work`);
       const victim = p.process(stage);
       const pid = victim.pid!;
+      // Killed while it holds entries (a batch in hand) when that can be caught within 5 s.
+      if (stage !== 'receiver')
+        await waitFor(
+          async () => (await pendingFor(p!, stage, pid)).length > 0,
+          `the ${stage} holding entries`,
+          5000,
+          5,
+        ).catch(() => undefined);
       await victim.kill();
       const killedAt = Date.now();
       const affected = stage === 'receiver' ? [] : await pendingFor(p, stage, pid);
@@ -119,7 +127,13 @@ describe('fault injection: the real stages as processes', () => {
   });
 
   it('rides out GitHub answering 502 and secondary rate limits for a while', async () => {
-    p = await startPipeline({ redisUrl: redisUrl(), amqpUrl: amqpUrl() });
+    // 20 failed writes in a row: at the default back-off (1 s doubling to 60 s) the writer
+    // would wait about 10 minutes; this outage is compressed in time, so is the back-off.
+    p = await startPipeline({
+      redisUrl: redisUrl(),
+      amqpUrl: amqpUrl(),
+      env: { WRITE_RETRY_BASE_MS: '100', WRITE_RETRY_MAX_MS: '1000' },
+    });
     p.standIn.fail(
       { path: /\/check-runs/ },
       { status: 502, body: { message: 'Server Error' } },

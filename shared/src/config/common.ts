@@ -1,4 +1,5 @@
 import type { DeadBounds } from '../redis/dead-bounds.js';
+import { RUNNER_DEFAULTS as D } from '../redis/stage-runner.js';
 import type { TrimPolicy } from '../redis/trim.js';
 import type { ConfigReader } from './reader.js';
 
@@ -45,14 +46,17 @@ export function readStageSettings(r: ConfigReader, defaultMetricsAddr?: string):
     blockMs: r.int('STAGE_BLOCK_MS', 1000, { min: 10, max: 60_000 }),
     // A dead copy is seen by its heartbeat; this only frees a live copy that hangs.
     claimMinIdleMs: r.int('CLAIM_MIN_IDLE_MS', 600_000, { min: 10 }),
-    claimIntervalMs: r.int('CLAIM_INTERVAL_MS', 2000, { min: 10 }),
-    retryMinIdleMs: r.int('RETRY_MIN_IDLE_MS', 10_000, { min: 10 }),
-    heartbeatIntervalMs: r.int('HEARTBEAT_INTERVAL_MS', 1000, { min: 10, max: 600_000 }),
-    heartbeatTtlMs: r.int('HEARTBEAT_TTL_MS', 5000, { min: 30 }),
+    claimIntervalMs: r.int('CLAIM_INTERVAL_MS', 1000, { min: 10 }),
+    retryMinIdleMs: r.int('RETRY_MIN_IDLE_MS', D.retryMinIdleMs, { min: 10 }),
+    heartbeatIntervalMs: r.int('HEARTBEAT_INTERVAL_MS', D.heartbeatIntervalMs, {
+      min: 10,
+      max: 600_000,
+    }),
+    heartbeatTtlMs: r.int('HEARTBEAT_TTL_MS', D.heartbeatTtlMs, { min: 30 }),
     maxDeliveries: r.int('MAX_DELIVERIES', 5, { min: 1, max: 1000 }),
     dead: {
-      maxLen: r.int('DEAD_MAX_LEN', 100_000, { min: 1 }),
-      maxAgeMs: r.int('DEAD_MAX_AGE_MS', 14 * 24 * 3600 * 1000, { min: 1000 }),
+      maxLen: r.int('DEAD_MAX_LEN', D.dead.maxLen, { min: 1 }),
+      maxAgeMs: r.int('DEAD_MAX_AGE_MS', D.dead.maxAgeMs, { min: 1000 }),
     },
     metricsAddr: readAddr(r, 'METRICS_ADDR', defaultMetricsAddr),
     logLevel: readLogLevel(r),

@@ -48,11 +48,13 @@ export class Heartbeat {
   }
 
   /**
-   * True once this copy has beaten without a gap for a whole TTL: only then may it judge
-   * others dead. After an outage of its own, the others' beats may not have reached Redis yet.
+   * True once this copy has beaten without a gap for 3 intervals (at most a TTL): only then
+   * may it judge others dead. After an outage (of Redis, or of this copy's link to it), the
+   * others' beats, one per interval once they are back, may not have reached Redis yet.
    */
   steady(): boolean {
-    return this.okSince !== undefined && Date.now() - this.okSince >= this.ttlMs;
+    const window = Math.min(this.ttlMs, 3 * this.intervalMs);
+    return this.okSince !== undefined && Date.now() - this.okSince >= window;
   }
 
   private async beat(): Promise<void> {

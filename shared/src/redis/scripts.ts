@@ -159,7 +159,7 @@ export async function deadLetter(
   group: string,
   id: string,
   fields: Record<string, string>,
-  bounds: DeadBounds = { maxLen: 100_000, maxAgeMs: 14 * 24 * 3600 * 1000 },
+  bounds: DeadBounds,
 ): Promise<{ moved: boolean; dropped: number }> {
   const args: (string | number)[] = [group, id, bounds.maxLen, bounds.maxAgeMs];
   for (const [f, v] of Object.entries(fields)) args.push(f, v);

@@ -8,8 +8,8 @@ import type { DeadBounds } from './dead-bounds.js';
 import { Heartbeat } from './heartbeat.js';
 import { ackAndAdd, deadLetter, isRefusal, type Output } from './scripts.js';
 import { fieldsToObject } from './stream-ids.js';
-import { pruneErrors, removeGoneConsumers, trimDeadByAge } from './stream-upkeep.js';
-import { trimStream, type TrimPolicy } from './trim.js';
+import { streamUpkeep } from './stream-upkeep.js';
+import type { TrimPolicy } from './trim.js';
 
 export interface StreamEntry {
   id: string;
@@ -452,54 +452,18 @@ export class StageRunner {
     }
   }
 
-  /**
-   * Every TRIM_INTERVAL_MS: trim the input stream, the dead stream by age, the last errors
-   * of entries no longer pending; remove gone consumers; warn while anything is dead.
-   */
+  /** Every TRIM_INTERVAL_MS: see streamUpkeep. */
   private async maybeUpkeep(): Promise<void> {
-    const policy = this.o.trim;
-    const intervalMs = policy?.intervalMs ?? 60_000;
+    const intervalMs = this.o.trim?.intervalMs ?? 60_000;
     if (Date.now() - this.lastTrim < intervalMs) return;
     this.lastTrim = Date.now();
-    const { redis, stream, group, consumer, log, metrics } = this.o;
-    try {
-      if (policy) {
-        const removed = await trimStream(redis, stream, policy);
-        if (removed > 0) log.debug({ stream, removed }, 'stream trimmed');
-      }
-      const dropped = await trimDeadByAge(redis, this.deadStream, this.t.dead.maxAgeMs);
-      if (dropped > 0) {
-        metrics?.deadDropped.inc({ stream }, dropped);
-        log.warn(
-          { stream: this.deadStream, dropped },
-          'dead entries older than DEAD_MAX_AGE_MS dropped',
-        );
-      }
-      const dead = await redis.xlen(this.deadStream);
-      metrics?.deadEntries.set({ stream }, dead);
-      if (dead > 0)
-        log.warn(
-          { stream, deadStream: this.deadStream, dead },
-          'entries are dead: see `solstice dead list`, then `solstice dead retry` or remove them',
-        );
-      await pruneErrors(redis, stream, group, this.errorsKey);
-      const gone = await removeGoneConsumers(
-        redis,
-        stream,
-        this.aliveKey,
-        group,
-        consumer,
-        2 * this.t.heartbeatTtlMs,
-      );
-      if (gone.length > 0) {
-        metrics?.consumersRemoved.inc({ stream }, gone.length);
-        log.info(
-          { stream, group, consumers: gone },
-          'removed consumers with no heartbeat and nothing pending',
-        );
-      }
-    } catch (err) {
-      log.warn({ stream, err: errorMessage(err) }, 'stream upkeep failed');
-    }
+    await streamUpkeep({
+      ...this.o,
+      deadStream: this.deadStream,
+      errorsKey: this.errorsKey,
+      aliveKey: this.aliveKey,
+      deadMaxAgeMs: this.t.dead.maxAgeMs,
+      consumerGraceMs: 2 * this.t.heartbeatTtlMs,
+    });
   }
 }

@@ -1,6 +1,10 @@
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { errorMessage } from '../errors.js';
+import type { Metrics } from '../metrics.js';
 import { defineScript } from './define-script.js';
 import { compareStreamIds, fieldsToObject, nextStreamId } from './stream-ids.js';
+import { trimStream, type TrimPolicy } from './trim.js';
 
 // Removes a consumer from its group only if, at this instant, it has nothing pending, has
 // been idle past the grace and has no live heartbeat. A starting copy writes its heartbeat
@@ -84,4 +88,68 @@ export async function trimDeadByAge(
   maxAgeMs: number,
 ): Promise<number> {
   return (await redis.xtrim(deadStream, 'MINID', `${Date.now() - maxAgeMs}-0`)) as number;
+}
+
+export interface UpkeepContext {
+  redis: Redis;
+  stream: string;
+  group: string;
+  consumer: string;
+  log: Logger;
+  metrics?: Metrics;
+  trim?: TrimPolicy;
+  deadStream: string;
+  errorsKey: string;
+  aliveKey: string;
+  deadMaxAgeMs: number;
+  consumerGraceMs: number;
+}
+
+/**
+ * A stage's periodic upkeep: trim its input, its dead stream by age, the last errors of
+ * entries no longer pending; remove gone consumers; warn while anything is dead. A failure is
+ * logged, never thrown: the next interval tries again.
+ */
+export async function streamUpkeep(o: UpkeepContext): Promise<void> {
+  const { redis, stream, group, consumer, log, metrics } = o;
+  const policy = o.trim;
+  try {
+    if (policy) {
+      const removed = await trimStream(redis, stream, policy);
+      if (removed > 0) log.debug({ stream, removed }, 'stream trimmed');
+    }
+    const dropped = await trimDeadByAge(redis, o.deadStream, o.deadMaxAgeMs);
+    if (dropped > 0) {
+      metrics?.deadDropped.inc({ stream }, dropped);
+      log.warn(
+        { stream: o.deadStream, dropped },
+        'dead entries older than DEAD_MAX_AGE_MS dropped',
+      );
+    }
+    const dead = await redis.xlen(o.deadStream);
+    metrics?.deadEntries.set({ stream }, dead);
+    if (dead > 0)
+      log.warn(
+        { stream, deadStream: o.deadStream, dead },
+        'entries are dead: see `solstice dead list`, then `solstice dead retry` or remove them',
+      );
+    await pruneErrors(redis, stream, group, o.errorsKey);
+    const gone = await removeGoneConsumers(
+      redis,
+      stream,
+      o.aliveKey,
+      group,
+      consumer,
+      o.consumerGraceMs,
+    );
+    if (gone.length > 0) {
+      metrics?.consumersRemoved.inc({ stream }, gone.length);
+      log.info(
+        { stream, group, consumers: gone },
+        'removed consumers with no heartbeat and nothing pending',
+      );
+    }
+  } catch (err) {
+    log.warn({ stream, err: errorMessage(err) }, 'stream upkeep failed');
+  }
 }

@@ -7,7 +7,7 @@ describe('stage timings checked at start', () => {
     expect(stageTimingProblem(s)).toBeUndefined();
     expect(s).toMatchObject({
       claimMinIdleMs: 600_000,
-      claimIntervalMs: 2000,
+      claimIntervalMs: 1000,
       retryMinIdleMs: 10_000,
       heartbeatIntervalMs: 1000,
       heartbeatTtlMs: 5000,
