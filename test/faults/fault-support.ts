@@ -32,7 +32,12 @@ export async function startPipeline(
 ): Promise<Pipeline> {
   const p = new Pipeline({ label: 'fault', jobMs: 20, ...o, env: { ...FAULT_ENV, ...o.env } });
   p.install('Codertocat');
-  await p.start();
+  try {
+    await p.start();
+  } catch (err) {
+    await p.stop(); // the test never holds it: its processes would outlive the run
+    throw err;
+  }
   return p;
 }
 

@@ -18,7 +18,7 @@ describe('fault injection: a reporter killed mid-write, with default writer sett
 
   it('another copy takes its installation over and finishes, with no second Check Run', async () => {
     // The writers' defaults (GITHUB_WRITE_MIN_MS 1000, WRITER_LEASE_MS 10000, WRITE_RETRY_*):
-    // only the harness's names, the stand-in and quick stream claims are set.
+    // only the harness's names and the stand-in are set; stream timings are the defaults too.
     p = new Pipeline({
       redisUrl: redisUrl(),
       amqpUrl: amqpUrl(),
