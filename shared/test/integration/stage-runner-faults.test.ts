@@ -278,7 +278,7 @@ describe('StageRunner under faults (real Redis)', () => {
       });
       expect(await consumers()).toEqual(expect.arrayContaining(['ghost', 'quiet']));
       void copy.runner.start();
-        ((await redis.xinfo('CONSUMERS', input, 'test')) as string[][]).map((c) => c[1]);
+      ((await redis.xinfo('CONSUMERS', input, 'test')) as string[][]).map((c) => c[1]);
       await waitFor(async () => !(await consumers()).includes('ghost'), 'the ghost removed');
       expect(await consumers()).toContain('quiet');
       expect(copy.capture.text()).toMatch(/removed consumers with no heartbeat/);
