@@ -241,7 +241,15 @@ describe('StageRunner under faults (real Redis)', () => {
       }),
     });
     void copy.runner.start();
-    await waitFor(async () => (await pending(input)) === 0, 'all five handled');
+    await waitFor(
+      async () =>
+        / 5$/m.test(
+          await copy.metrics.registry.getSingleMetricAsString(
+            'solstice_stream_dead_lettered_total',
+          ),
+        ),
+      'all five dead-lettered',
+    );
     const dead = (await redis.xrange(deadStreamOf(input), '-', '+')) as XRange;
     expect(dead.map(([, f]) => fieldsOf(f).n)).toEqual(['2', '3', '4']);
     expect(fieldsOf(dead[0]![1])).toMatchObject({ dead_error: 'bad input', dead_group: 'test' });
