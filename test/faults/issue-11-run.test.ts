@@ -15,7 +15,7 @@ import { checkInvariants, sendPushes, startPipeline, workDone } from './fault-su
  */
 describe('fault injection: the issue 11 run, at default settings', () => {
   let p: Pipeline | undefined;
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     await p?.stop();
     p = undefined;

@@ -57,8 +57,8 @@ describe('fault injection: the stage runner at its default settings', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     const child = { proc, pid: proc.pid!, exited, text: () => out };
     children.push(child);

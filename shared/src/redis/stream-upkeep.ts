@@ -87,7 +87,7 @@ export async function trimDeadByAge(
   deadStream: string,
   maxAgeMs: number,
 ): Promise<number> {
-  return (await redis.xtrim(deadStream, 'MINID', `${Date.now() - maxAgeMs}-0`)) as number;
+  return redis.xtrim(deadStream, 'MINID', `${Date.now() - maxAgeMs}-0`);
 }
 
 export interface UpkeepContext {

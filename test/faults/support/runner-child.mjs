@@ -3,6 +3,8 @@
 // is also written to RUNNER_SEEN (a side effect, as a publish or a GitHub call would be).
 // An entry whose field `crash` is 1 kills the process (process.exit, as an OOM would); one
 // with `slow_ms` takes that long.
+import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConfigReader,
   closeStageConnections,
@@ -27,7 +29,7 @@ const stage = createStage({
   handle: perEntry(async (e) => {
     await connections.redis.xadd(seen, '*', 'id', e.id, 'pid', String(process.pid));
     if (e.fields.crash === '1') process.exit(3);
-    if (e.fields.slow_ms) await new Promise((res) => setTimeout(res, Number(e.fields.slow_ms)));
+    if (e.fields.slow_ms) await sleep(Number(e.fields.slow_ms));
     return [{ stream: output, fields: { from: e.id, pid: String(process.pid) } }];
   }, 1),
 });
