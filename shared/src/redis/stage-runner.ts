@@ -6,7 +6,8 @@ import type { Metrics } from '../metrics.js';
 import { claimOne, reclaimOwn } from './claims.js';
 import type { DeadBounds } from './dead-bounds.js';
 import { Heartbeat } from './heartbeat.js';
-import { ackAndAdd, deadLetter, isRefusal, type Output } from './scripts.js';
+import { deadLetterEntry } from './dead-letter-entry.js';
+import { ackAndAdd, isRefusal, type Output } from './scripts.js';
 import { fieldsToObject } from './stream-ids.js';
 import { streamUpkeep } from './stream-upkeep.js';
 import type { TrimPolicy } from './trim.js';
@@ -397,44 +398,12 @@ export class StageRunner {
     });
   }
 
-  private async toDead(entry: StreamEntry, reason: string): Promise<void> {
-    const { redis, stream, group, log, metrics } = this.o;
-    const fields = {
-      ...entry.fields,
-      dead_error: reason.slice(0, 4000),
-      dead_source_id: entry.id,
-      dead_group: group,
-      dead_deliveries: String(entry.deliveries),
-      dead_at: new Date().toISOString(),
-    };
-    try {
-      const { moved, dropped } = await deadLetter(
-        redis,
-        stream,
-        this.deadStream,
-        this.errorsKey,
-        group,
-        entry.id,
-        fields,
-        this.t.dead,
-      );
-      if (dropped > 0) metrics?.deadDropped.inc({ stream }, dropped);
-      if (moved) {
-        metrics?.deadLettered.inc({ stream });
-        metrics?.entriesHandled.inc({ stream, outcome: 'dead' });
-        log.error(
-          { stream, id: entry.id, delivery: entry.fields.delivery, reason },
-          'entry dead-lettered',
-        );
-      }
-    } catch (err) {
-      log.error(
-        { stream, id: entry.id, reason, err: errorMessage(err) },
-        isRefusal(err)
-          ? 'dead-lettering refused before any write: the entry stays pending and is tried again after RETRY_MIN_IDLE_MS'
-          : 'dead-lettering failed: the entry stays pending unless the script ran, and is tried again after RETRY_MIN_IDLE_MS',
-      );
-    }
+  private toDead(entry: StreamEntry, reason: string): Promise<void> {
+    return deadLetterEntry(
+      { ...this.o, deadStream: this.deadStream, errorsKey: this.errorsKey, bounds: this.t.dead },
+      entry,
+      reason,
+    );
   }
 
   /** Lag and pending of this group, for the metrics. */
