@@ -68,6 +68,7 @@ export {
   type Redis,
   type RedisClientOptions,
 } from './redis/client.js';
+export { parseRedisTarget, type RedisTarget } from './redis/redis-target.js';
 export {
   StageRunner,
   RUNNER_DEFAULTS,

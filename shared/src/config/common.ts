@@ -1,7 +1,8 @@
 import type { DeadBounds } from '../redis/dead-bounds.js';
 import { RUNNER_DEFAULTS as D } from '../redis/stage-runner.js';
 import type { TrimPolicy } from '../redis/trim.js';
-import type { ConfigReader } from './reader.js';
+import { parseRedisTarget, REDIS_PROTOCOLS } from '../redis/redis-target.js';
+import { notAFlag, redactUrl, type ConfigReader } from './reader.js';
 
 /** Settings every stream stage shares. */
 export interface StageSettings {
@@ -32,10 +33,33 @@ export function readRedisSettings(r: ConfigReader): { redisUrl: string; streamPr
   if (!/^[A-Za-z0-9_.:{}-]+$/.test(streamPrefix)) {
     r.fail('STREAM_PREFIX', 'letters, digits and _ . : { } -', streamPrefix);
   }
-  return {
-    redisUrl: r.url('REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:']),
-    streamPrefix,
-  };
+  return { redisUrl: readRedisUrl(r), streamPrefix };
+}
+
+/** REDIS_URL: one server (redis://, rediss://) or sentinels and a master name (redis+sentinel://). */
+function readRedisUrl(r: ConfigReader): string {
+  const value = r.raw('REDIS_URL');
+  if (value === undefined) return DEFAULT_REDIS_URL;
+  if (!/^rediss?\+sentinel:/i.test(value))
+    return r.url('REDIS_URL', DEFAULT_REDIS_URL, REDIS_PROTOCOLS);
+  let target;
+  try {
+    target = parseRedisTarget(value);
+  } catch (err) {
+    return (
+      r.problem(`REDIS_URL: ${(err as Error).message}, got '${redactUrl(value)}'`) ??
+      DEFAULT_REDIS_URL
+    );
+  }
+  if (
+    target.kind === 'sentinel' &&
+    (target.password ?? target.sentinelPassword) &&
+    r.fromFlag('REDIS_URL')
+  )
+    return (
+      r.problem(notAFlag('REDIS_URL', 'set REDIS_URL in the environment')) ?? DEFAULT_REDIS_URL
+    );
+  return value;
 }
 
 export function readStageSettings(r: ConfigReader, defaultMetricsAddr?: string): StageSettings {

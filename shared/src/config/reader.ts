@@ -157,7 +157,8 @@ export function notAFlag(name: string, instead: string): string {
 }
 
 /** Hides the password of a URL so it can be shown in an error line or log. */
-export function redactUrl(value: string): string {
+export function redactUrl(url: string): string {
+  const value = url.replace(/([?&]sentinelPassword=)[^&#]*/, '$1***');
   try {
     const u = new URL(value);
     if (!u.password) return value;

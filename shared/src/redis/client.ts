@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { parseRedisTarget, type RedisTarget } from './redis-target.js';
 
 export type { Redis };
 
@@ -27,7 +28,29 @@ export function createRedis(url: string, opts: RedisClientOptions): Redis {
           connectTimeout: 2000,
           commandTimeout: 2000,
         };
-  return new Redis(url, { ...base, ...roleOptions });
+  const target = parseRedisTarget(url);
+  if (target.kind === 'server') return new Redis(url, { ...base, ...roleOptions });
+  return new Redis({ ...base, ...roleOptions, ...sentinelOptions(target) });
+}
+
+/**
+ * ioredis asks the sentinels for the primary on every (re)connect; failoverDetector drops the
+ * connection when they announce a new one (a SENTINEL FAILOVER leaves the old primary up, as
+ * a replica). A write that reached a demoted primary (READONLY) reconnects and is sent again.
+ */
+function sentinelOptions(t: Extract<RedisTarget, { kind: 'sentinel' }>): RedisOptions {
+  return {
+    sentinels: t.sentinels,
+    name: t.name,
+    db: t.db,
+    username: t.username,
+    password: t.password,
+    sentinelPassword: t.sentinelPassword,
+    ...(t.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+    failoverDetector: true,
+    sentinelRetryStrategy: (times) => Math.min(100 * times, 1000),
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+  };
 }
 
 /** Resolves once the client is ready, or rejects after `timeoutMs`. */

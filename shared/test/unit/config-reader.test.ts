@@ -31,7 +31,7 @@ describe('ConfigReader', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     expect(err!.problems).toEqual([
-      "REDIS_URL: expected a URL starting redis: or rediss:, got 'http://x'",
+      "REDIS_URL: expected a URL starting redis: or rediss: or redis+sentinel: or rediss+sentinel:, got 'http://x'",
       "STAGE_BATCH_SIZE: expected a whole number from 1 to 10000, got 'lots'",
       "MAX_DELIVERIES: expected a whole number from 1 to 1000, got '0'",
     ]);
