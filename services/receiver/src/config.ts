@@ -38,6 +38,10 @@ export interface ReceiverConfig {
   /** Connections, buffered bytes and timeouts of the HTTP server. */
   limits: HttpLimits;
   dedupeTtlSeconds: number;
+  /** REDIS_MIN_REPLICAS_ACK: replicas that must have a delivery before it is answered 2xx. */
+  minReplicasAck: number;
+  /** REDIS_REPLICAS_ACK_TIMEOUT_MS: the Redis WAIT timeout; fewer replicas by then → 503. */
+  replicasAckTimeoutMs: number;
   checkSuiteRequested: boolean;
   redisUrl: string;
   streamPrefix: string;
@@ -73,6 +77,9 @@ export function readReceiverConfig(source: ConfigSource = {}): ReceiverConfig {
     bodyLimit,
     limits: readHttpLimits(r, bodyLimit),
     dedupeTtlSeconds: r.int('DEDUPE_TTL_SECONDS', DEFAULT_DEDUPE_TTL, { min: 1 }),
+    minReplicasAck: r.int('REDIS_MIN_REPLICAS_ACK', 0, { min: 0, max: 16 }),
+    // Below the 2 s command timeout of the receiver's connection (createRedis, role request).
+    replicasAckTimeoutMs: r.int('REDIS_REPLICAS_ACK_TIMEOUT_MS', 500, { min: 1, max: 1500 }),
     ...readEventRules(r),
     ...readRedisSettings(r),
     logLevel: readLogLevel(r),

@@ -91,6 +91,8 @@ export async function receiveWebhook(
   }
   if (!deps.allowed(payload)) {
     note.reason = 'repository not allowed';
+    // Marked like a stored one: the sweep redelivers a 202 whose mark is missing (lost with a primary).
+    if (!generated) await deps.store.markDelivered(hookId, delivery, 'dropped');
     return { status: 202, outcome: 'dropped', body: { status: 'dropped', delivery } };
   }
 

@@ -21,6 +21,8 @@ export interface ReceiverMetrics {
   signatureFailures: Counter;
   /** Connections closed at MAX_CONNECTIONS: an idle one to make room, or the new one. */
   connectionsShed: Counter<'closed'>;
+  /** Deliveries answered 503 because fewer than REDIS_MIN_REPLICAS_ACK replicas had them in time. */
+  replicasShort: Counter;
 }
 
 /** The receiver's own metrics, on the process registry from createMetrics('receiver'). */
@@ -61,6 +63,11 @@ export function receiverMetrics(
       name: 'solstice_receiver_connections_shed_total',
       help: 'Connections closed at MAX_CONNECTIONS: an idle one (no request in flight) or the new one',
       labelNames: ['closed'],
+      registers,
+    }),
+    replicasShort: new Counter({
+      name: 'solstice_receiver_replicas_short_total',
+      help: 'Deliveries answered 503: fewer than REDIS_MIN_REPLICAS_ACK replicas had them within REDIS_REPLICAS_ACK_TIMEOUT_MS',
       registers,
     }),
   };

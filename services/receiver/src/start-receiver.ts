@@ -64,7 +64,17 @@ export async function startReceiver(
   return life.starting(async () => {
     const metrics = createMetrics('receiver');
     const budget = createBodyBudget(config.limits.maxBufferedBytes);
-    const store = createRedisEventStore({ ...config, redis });
+    const store = createRedisEventStore({
+      ...config,
+      redis,
+      onReplicasShort: (err) => {
+        own.replicasShort.inc();
+        log.warn(
+          { err: err.message },
+          'replicas did not acknowledge a delivery in time; answered 503',
+        );
+      },
+    });
     const { server, connections } = createWebhookServer(config.limits, log, (closed) =>
       own.connectionsShed.inc({ closed }),
     );

@@ -6,6 +6,7 @@ import {
   type RawEvent,
   type Redis,
 } from '@solstice/shared';
+import { createReplicaAck, ReplicasShortError } from './replica-ack.js';
 
 /** Where deliveries go: the receiver's only outside world besides HTTP. */
 export interface EventStore {
@@ -23,6 +24,12 @@ export interface RedisEventStoreOptions {
   redis: Redis;
   streamPrefix: string;
   dedupeTtlSeconds: number;
+  /** REDIS_MIN_REPLICAS_ACK: answer only once this many replicas have the write (0: off). */
+  minReplicasAck?: number;
+  /** REDIS_REPLICAS_ACK_TIMEOUT_MS: how long to wait for them before answering 503. */
+  replicasAckTimeoutMs?: number;
+  /** Called when the replicas did not acknowledge in time (the request answers 503). */
+  onReplicasShort?: (err: ReplicasShortError) => void;
 }
 
 /** A failed write is a 503, so GitHub shows the delivery as failed and it can be redelivered. */
@@ -31,17 +38,33 @@ const unavailable = (err: unknown) =>
 
 export function createRedisEventStore(o: RedisEventStoreOptions): EventStore {
   const keys = keysFor(o.streamPrefix);
+  const wanted = o.minReplicasAck ?? 0;
+  const ack =
+    wanted > 0 ? createReplicaAck(o.redis, wanted, o.replicasAckTimeoutMs ?? 500) : undefined;
+  // A write the primary has but its replicas may not: lost if the primary dies now, so the
+  // delivery is answered 503 (GitHub shows it failed; a redelivery finds it or stores it).
+  const durable = async () => {
+    if (!ack) return;
+    try {
+      await ack();
+    } catch (err) {
+      if (err instanceof ReplicasShortError) o.onReplicasShort?.(err);
+      throw err;
+    }
+  };
   return {
     async store(event) {
       try {
         // storeOnce: the dedupe mark (holding the entry id) and the XADD, together or not at all.
-        return await storeOnce(
+        const stored = await storeOnce(
           o.redis,
           keys.delivery(event.hook_id, event.delivery),
           keys.events,
           o.dedupeTtlSeconds,
           rawEventToFields(event),
         );
+        await durable();
+        return stored;
       } catch (err) {
         throw unavailable(err);
       }
@@ -52,6 +75,7 @@ export function createRedisEventStore(o: RedisEventStoreOptions): EventStore {
         const id = await o.redis.xadd(keys.events, '*', ...fields);
         // Only XADD … NOMKSTREAM answers nil.
         if (id === null) throw new Error(`XADD to ${keys.events} returned no id`);
+        await durable();
         return id;
       } catch (err) {
         throw unavailable(err);
@@ -60,6 +84,7 @@ export function createRedisEventStore(o: RedisEventStoreOptions): EventStore {
     async markDelivered(hookId, delivery, value) {
       try {
         await o.redis.set(keys.delivery(hookId, delivery), value, 'EX', o.dedupeTtlSeconds);
+        await durable();
       } catch (err) {
         throw unavailable(err);
       }

@@ -46,7 +46,7 @@ export async function startTestReceiver(
   const logs = captureLogger('receiver', 'info');
   const connection = openReceiverRedis(config.redisUrl, logs.log);
   const receiver = await startReceiver(config, connection, logs.log, { closeGraceMs: 5000 });
-  const redis = createRedis(redisUrl(), { role: 'worker' });
+  const redis = createRedis(opts.redisUrl ?? redisUrl(), { role: 'worker' });
   const keys = keysFor(prefix);
   await waitFor(async () => (await fetch(`${receiver.url}/readyz`)).ok, 'receiver ready');
   return {

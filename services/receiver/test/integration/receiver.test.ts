@@ -367,6 +367,8 @@ describe('receiver configuration at work', () => {
       expect(dropped.status).toBe(202);
       expect(dropped.json).toMatchObject({ status: 'dropped' });
       expect(await t.events()).toEqual([]);
+      // Marked, so the sweep can tell a 202 the store lost (no mark) from a dropped one.
+      expect(await t.redis.get(t.keys.delivery('1001', dropped.delivery))).toBe('dropped');
       expect(t.logs.lines().find((l) => l.delivery === dropped.delivery)).toMatchObject({
         outcome: 'dropped',
         reason: 'repository not allowed',
