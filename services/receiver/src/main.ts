@@ -41,5 +41,6 @@ runMain('receiver', async () => {
       keys,
       log: log.child({ part: 'recovery' }),
       metrics: receiver.metrics,
+      dedupeTtlSeconds: settled.dedupeTtlSeconds,
     });
 });

@@ -10,6 +10,10 @@ export interface RecoveryConfig {
   intervalMs: number;
   lookbackHours: number;
   maxPerSweep: number;
+  /** Redeliveries of one GUID per window (RECOVERY_MAX_ATTEMPTS). */
+  maxAttempts: number;
+  /** The wait before redelivering a GUID again, doubled each time (RECOVERY_RETRY_BACKOFF_MS). */
+  retryBackoffMs: number;
   /** The App's webhook id (GITHUB_APP_HOOK_ID), else learnt from a delivery. */
   hookId: string | undefined;
   github: GitHubSettings;
@@ -17,7 +21,7 @@ export interface RecoveryConfig {
 
 /**
  * RECOVERY_ENABLED, RECOVERY_INTERVAL_MS, RECOVERY_LOOKBACK_HOURS, RECOVERY_MAX_PER_SWEEP,
- * GITHUB_APP_HOOK_ID, and the GitHub App settings the sweep signs in with.
+ * RECOVERY_MAX_ATTEMPTS, RECOVERY_RETRY_BACKOFF_MS, GITHUB_APP_HOOK_ID, and the GitHub App settings the sweep signs in with.
  */
 export function readRecoveryConfig(r: ConfigReader): RecoveryConfig {
   const github = readGitHubSettings(r);
@@ -29,14 +33,21 @@ export function readRecoveryConfig(r: ConfigReader): RecoveryConfig {
   if (hookId !== undefined && !/^[1-9]\d*$/.test(hookId)) {
     r.fail('GITHUB_APP_HOOK_ID', "a positive whole number (the App's webhook id)", hookId);
   }
+  const intervalMs = r.int('RECOVERY_INTERVAL_MS', 300_000, { min: 1000, max: 24 * 3600 * 1000 });
   return {
     enabled,
-    intervalMs: r.int('RECOVERY_INTERVAL_MS', 300_000, { min: 1000, max: 24 * 3600 * 1000 }),
+    intervalMs,
     lookbackHours: r.int('RECOVERY_LOOKBACK_HOURS', MAX_LOOKBACK_HOURS, {
       min: 1,
       max: MAX_LOOKBACK_HOURS,
     }),
     maxPerSweep: r.int('RECOVERY_MAX_PER_SWEEP', 50, { min: 1, max: 1000 }),
+    maxAttempts: r.int('RECOVERY_MAX_ATTEMPTS', 3, { min: 1, max: 20 }),
+    // One interval: a redelivery that failed again is retried by the next sweep but one.
+    retryBackoffMs: r.int('RECOVERY_RETRY_BACKOFF_MS', intervalMs, {
+      min: 0,
+      max: 24 * 3600 * 1000,
+    }),
     hookId,
     github,
   };

@@ -6,6 +6,7 @@ export interface RecoveryMetrics {
   failed: Counter;
   redelivered: Counter;
   stillFailing: Counter;
+  lostAfterAck: Counter;
   sweeps: Counter<'outcome'>;
 }
 
@@ -29,7 +30,11 @@ export function createRecoveryMetrics(registry: Registry): RecoveryMetrics {
     ),
     stillFailing: counter(
       'solstice_recovery_deliveries_still_failing_total',
-      'Failed deliveries not stored although already redelivered once in the window',
+      'Failed deliveries not stored although redelivered RECOVERY_MAX_ATTEMPTS times in the window',
+    ),
+    lostAfterAck: counter(
+      'solstice_recovery_deliveries_lost_after_ack_total',
+      'Deliveries answered 202 whose entry is gone from Redis (lost with a primary), per sweep',
     ),
     sweeps: counter(
       'solstice_recovery_sweeps_total',

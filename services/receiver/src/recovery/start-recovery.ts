@@ -19,6 +19,8 @@ export interface StartRecoveryOptions {
   /** Its registry gets the sweep's counters; its GitHub call counters count the sweep's calls. */
   metrics?: Metrics;
   initialDelayMs?: number;
+  /** DEDUPE_TTL_SECONDS: how long a delivery key lives, so how far back a gone one is lost. */
+  dedupeTtlSeconds?: number;
 }
 
 /**
@@ -57,6 +59,9 @@ export function startRecovery(o: StartRecoveryOptions): Sweeper | undefined {
     intervalMs: config.intervalMs,
     lookbackHours: config.lookbackHours,
     maxPerSweep: config.maxPerSweep,
+    maxAttempts: config.maxAttempts,
+    retryBackoffMs: config.retryBackoffMs,
+    ackedWithinMs: o.dedupeTtlSeconds === undefined ? undefined : o.dedupeTtlSeconds * 1000,
     hookId: config.hookId,
     initialDelayMs: o.initialDelayMs,
     // A copy killed while sweeping holds the lease until it expires: keep that gap near one

@@ -16,6 +16,10 @@ export interface SweeperOptions {
   intervalMs: number;
   lookbackHours: number;
   maxPerSweep: number;
+  maxAttempts?: number;
+  retryBackoffMs?: number;
+  /** DEDUPE_TTL_SECONDS in ms: 202s younger than this whose key is gone are redelivered. */
+  ackedWithinMs?: number;
   hookId?: string;
   /** First sweep this long after start (let the HTTP server take the redeliveries first). */
   initialDelayMs?: number;
@@ -85,6 +89,9 @@ export function startSweeper(o: SweeperOptions): Sweeper {
             maxRedeliveries: o.maxPerSweep,
             hookId: o.hookId,
             markerTtlSeconds: o.lookbackHours * 3600,
+            maxAttempts: o.maxAttempts,
+            retryBackoffMs: o.retryBackoffMs,
+            ackedWithinMs: o.ackedWithinMs,
             token,
             perPage: o.perPage,
             settleMs: o.settleMs,
@@ -104,12 +111,15 @@ export function startSweeper(o: SweeperOptions): Sweeper {
       metrics?.failed.inc(report.failed.length);
       metrics?.redelivered.inc(report.redelivered.length);
       metrics?.stillFailing.inc(report.stillFailing.length);
+      metrics?.lostAfterAck.inc(report.lostAfterAck.length);
       log.info(
         {
           checked: report.checked,
           failed: report.failed.length,
           redelivered: report.redelivered.length,
           stillFailing: report.stillFailing.length,
+          waiting: report.waiting.length,
+          lostAfterAck: report.lostAfterAck.length,
           stored: report.stored.length,
           deferred: report.deferred.length,
           errors: report.errors.length,

@@ -1,5 +1,5 @@
-import type { Keys, Redis } from '@solstice/shared';
-import { deleteIfOurs } from './lease.js';
+import { defineScript, type Keys, type Redis } from '@solstice/shared';
+import type { Marker } from './choose-redeliveries.js';
 import type { SweepCursor } from './sweep-window.js';
 
 /** What the sweep keeps in and asks of Redis. */
@@ -11,18 +11,67 @@ export interface SweepState {
   writeHookId(hookId: string): Promise<void>;
   /** The GUIDs whose delivery key (hook id, GUID) exists: the receiver stored them. */
   storedGuids(hookId: string, guids: string[]): Promise<Set<string>>;
-  /** The GUIDs a sweep has already redelivered in this window. */
-  redeliveredGuids(guids: string[]): Promise<Set<string>>;
-  /** Marks a GUID redelivered (SET NX EX); false when someone marked it first. */
-  markRedelivered(guid: string, token: string, ttlSeconds: number): Promise<boolean>;
-  /** Takes back our own mark, after a redelivery call that failed. */
-  unmarkRedelivered(guid: string, token: string): Promise<void>;
+  /** The markers of the GUIDs sweeps have redelivered in this window. */
+  markers(guids: string[]): Promise<Map<string, Marker>>;
+  /**
+   * Counts one more redelivery of `guid`, atomically, unless it had `maxAttempts` already or
+   * its back-off has not passed at `now` (another sweep was first): false then. The marker
+   * expires `ttlSeconds` after the first one (the window).
+   */
+  claimRedelivery(guid: string, c: Claim): Promise<boolean>;
+  /** Takes back our own claim, after a redelivery call that failed. */
+  releaseRedelivery(guid: string, token: string): Promise<void>;
 }
+
+export interface Claim {
+  token: string;
+  ttlSeconds: number;
+  now: number;
+  /** The back-off after this attempt: when the next may be made (epoch ms). */
+  nextAt: number;
+  maxAttempts: number;
+  /** By hand (--again): count it whatever the marker says. */
+  force?: boolean;
+}
+
+// One marker per GUID, a hash {token, attempts, next_at}; a marker from before attempts were
+// counted (a string) counts as one attempt. Atomic, so two sweeps never both claim a turn.
+const claimScript = defineScript<number>(
+  'claimRedelivery',
+  `
+local kind = redis.call('TYPE', KEYS[1]).ok
+local attempts, next_at = 0, 0
+if kind == 'hash' then
+  attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
+  next_at = tonumber(redis.call('HGET', KEYS[1], 'next_at') or '0')
+elseif kind ~= 'none' then
+  attempts = 1
+end
+if ARGV[6] ~= '1' and (attempts >= tonumber(ARGV[5]) or next_at > tonumber(ARGV[3])) then return 0 end
+if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', KEYS[1]) end
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'attempts', attempts + 1, 'next_at', ARGV[4])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return attempts + 1
+`,
+);
+
+// Our claim taken back: one attempt fewer (none left: no marker), the next one at once.
+const releaseScript = defineScript<number>(
+  'releaseRedelivery',
+  `
+if redis.call('TYPE', KEYS[1]).ok ~= 'hash' or redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '1')
+if attempts <= 1 then return redis.call('DEL', KEYS[1]) end
+redis.call('HSET', KEYS[1], 'attempts', attempts - 1, 'next_at', 0)
+return 1
+`,
+);
 
 /**
  * The sweep's state in Redis: the cursor and the App's hook id in one hash
  * (keys.sweepCursor: fields id, at, hook_id), the receiver's delivery keys, and one
- * marker per redelivered GUID (keys.sweepRedelivered) that expires with the window.
+ * marker per redelivered GUID (keys.sweepRedelivered: attempts and back-off) that expires
+ * with the window.
  */
 export function redisSweepState(redis: Redis, keys: Keys): SweepState {
   const existing = async (names: string[], guids: string[]) => {
@@ -57,17 +106,27 @@ export function redisSweepState(redis: Redis, keys: Keys): SweepState {
         guids.map((g) => keys.delivery(hookId, g)),
         guids,
       ),
-    redeliveredGuids: (guids) =>
-      existing(
-        guids.map((g) => keys.sweepRedelivered(g)),
-        guids,
-      ),
-    async markRedelivered(guid, token, ttlSeconds) {
-      const ok = await redis.set(keys.sweepRedelivered(guid), token, 'EX', ttlSeconds, 'NX');
-      return ok === 'OK';
+    async markers(guids) {
+      const found = new Map<string, Marker>();
+      if (guids.length === 0) return found;
+      const pipeline = redis.pipeline();
+      for (const g of guids) pipeline.hmget(keys.sweepRedelivered(g), 'attempts', 'next_at');
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([err, reply], i) => {
+        // WRONGTYPE: a marker from before attempts were counted, one attempt.
+        if (err) return void found.set(guids[i]!, { attempts: 1, nextAt: 0 });
+        const [attempts, nextAt] = reply as (string | null)[];
+        if (attempts !== null && attempts !== undefined)
+          found.set(guids[i]!, { attempts: Number(attempts), nextAt: Number(nextAt ?? 0) });
+      });
+      return found;
     },
-    async unmarkRedelivered(guid, token) {
-      await deleteIfOurs(redis, keys.sweepRedelivered(guid), token);
+    async claimRedelivery(guid, c) {
+      const args = [c.token, c.ttlSeconds, c.now, c.nextAt, c.maxAttempts, c.force ? '1' : '0'];
+      return (await claimScript(redis, [keys.sweepRedelivered(guid)], args)) > 0;
+    },
+    async releaseRedelivery(guid, token) {
+      await releaseScript(redis, [keys.sweepRedelivered(guid)], [token]);
     },
   };
 }

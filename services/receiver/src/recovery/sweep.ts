@@ -1,8 +1,12 @@
 import type { Logger } from '@solstice/shared';
 import {
+  acknowledgedDeliveries,
   chooseRedeliveries,
   failedDeliveries,
+  nextAttemptAt,
+  succeeded,
   type HookDelivery,
+  type Marker,
   type RedeliveryPlan,
 } from './choose-redeliveries.js';
 import type { HookDeliveries } from './hook-deliveries.js';
@@ -26,8 +30,17 @@ export interface SweepOptions {
   maxRedeliveries: number;
   /** GITHUB_APP_HOOK_ID; else learnt from a delivery and kept in Redis. */
   hookId?: string;
-  /** How long a redelivered GUID is not redelivered again (the window). */
+  /** How long a GUID's redeliveries are counted (the window). */
   markerTtlSeconds: number;
+  /** Redeliveries of one GUID per window (default 1: a second failure is left alone). */
+  maxAttempts?: number;
+  /** The wait before a second redelivery; doubled for each one after (default 60 s). */
+  retryBackoffMs?: number;
+  /**
+   * Also redeliver 202s whose key is gone (lost with a Redis primary) among deliveries
+   * younger than this (the delivery key's TTL, DEDUPE_TTL_SECONDS). Undefined: off.
+   */
+  ackedWithinMs?: number;
   /** Written into the redelivered markers: who redelivered. */
   token: string;
   perPage?: number;
@@ -49,15 +62,16 @@ export interface SweepReport extends RedeliveryPlan {
   redelivered: HookDelivery[];
   /** GitHub refused or failed the redelivery call: left for the next sweep. */
   errors: HookDelivery[];
-  /** Another sweep marked it first. */
+  /** Another sweep claimed it first. */
   raced: HookDelivery[];
   cursor: SweepCursor | undefined;
 }
 
 /**
  * One sweep: list the App's deliveries newest first back to the cursor or the look-back
- * limit, whichever is nearer, and redeliver each one whose newest attempt failed and that
- * the receiver never stored — once per window, at most `maxRedeliveries`.
+ * limit, whichever is nearer, and redeliver each one whose newest attempt failed (or that
+ * was answered 202 and is gone from the store) and that the receiver has not stored — at
+ * most `maxAttempts` times per window with a back-off, at most `maxRedeliveries` per sweep.
  */
 export async function runSweep(deps: SweepDeps, o: SweepOptions): Promise<SweepReport> {
   const now = deps.now?.() ?? Date.now();
@@ -78,16 +92,26 @@ export async function runSweep(deps: SweepDeps, o: SweepOptions): Promise<SweepR
     await o.afterPage?.();
   }
 
-  const failing = failedDeliveries(seen);
-  const guids = failing.map((d) => d.guid);
+  const ackedSinceMs = o.ackedWithinMs === undefined ? undefined : now - o.ackedWithinMs;
+  const candidates = [
+    ...failedDeliveries(seen),
+    ...(ackedSinceMs === undefined ? [] : acknowledgedDeliveries(seen, ackedSinceMs)),
+  ];
+  const guids = candidates.map((d) => d.guid);
   let stored = new Set<string>();
-  let marked = new Set<string>();
-  if (failing.length > 0) {
-    const hookId = await resolveHookId(deps, o, failing[0]!);
+  let markers = new Map<string, Marker>();
+  if (candidates.length > 0) {
+    const hookId = await resolveHookId(deps, o, candidates[0]!);
     stored = await deps.state.storedGuids(hookId, guids);
-    if (!o.retryRedelivered) marked = await deps.state.redeliveredGuids(guids);
+    if (!o.retryRedelivered) markers = await deps.state.markers(guids);
   }
-  const plan = chooseRedeliveries(seen, stored, marked, o.maxRedeliveries);
+  const maxAttempts = o.maxAttempts ?? 1;
+  const plan = chooseRedeliveries(seen, stored, markers, {
+    max: o.maxRedeliveries,
+    maxAttempts,
+    now,
+    ackedSinceMs,
+  });
   const report: SweepReport = {
     ...plan,
     redeliver: [...plan.redeliver],
@@ -100,8 +124,16 @@ export async function runSweep(deps: SweepDeps, o: SweepOptions): Promise<SweepR
   };
   for (const d of plan.redeliver) {
     if (o.dryRun) continue;
-    const ours = await deps.state.markRedelivered(d.guid, o.token, o.markerTtlSeconds);
-    if (!ours && !o.retryRedelivered) {
+    const attempt = (markers.get(d.guid)?.attempts ?? 0) + 1;
+    const ours = await deps.state.claimRedelivery(d.guid, {
+      token: o.token,
+      ttlSeconds: o.markerTtlSeconds,
+      now,
+      nextAt: nextAttemptAt(now, attempt, o.retryBackoffMs ?? 60_000),
+      maxAttempts,
+      force: o.retryRedelivered,
+    });
+    if (!ours) {
       report.raced.push(d);
       continue;
     }
@@ -109,18 +141,23 @@ export async function runSweep(deps: SweepDeps, o: SweepOptions): Promise<SweepR
     try {
       await deps.github.redeliver(d.id);
       report.redelivered.push(d);
-      log.info(
-        { event: d.event, action: d.action, failedWith: d.status },
-        'redelivered a failed webhook delivery',
+      const lost = succeeded(d);
+      log[lost ? 'warn' : 'info'](
+        { event: d.event, action: d.action, failedWith: d.status, attempt },
+        lost
+          ? 'redelivered a delivery answered 202 whose entry is gone (lost with a Redis primary)'
+          : 'redelivered a failed webhook delivery',
       );
     } catch (err) {
       report.errors.push(d);
-      if (ours) await deps.state.unmarkRedelivered(d.guid, o.token);
+      await deps.state.releaseRedelivery(d.guid, o.token);
       log.warn({ err }, 'redelivery request failed; the next sweep tries again');
     }
   }
   if (o.useCursor && !o.dryRun) {
-    const next = nextCursor(seen, [...plan.deferred, ...report.errors], cursor);
+    // Waiting for a back-off or a turn: the cursor stays below them so the next sweep sees them.
+    const later = [...plan.deferred, ...plan.waiting, ...report.errors];
+    const next = nextCursor(seen, later, cursor);
     if (next && (next.id !== cursor?.id || next.at !== cursor.at)) {
       await deps.state.writeCursor(next);
     }

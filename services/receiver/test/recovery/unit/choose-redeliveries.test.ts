@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseRedeliveries,
   failedDeliveries,
+  nextAttemptAt,
   type HookDelivery,
+  type Marker,
 } from '../../../src/recovery/choose-redeliveries.js';
 
 let nextId = 100;
@@ -22,6 +24,16 @@ const item = (
   ...over,
 });
 const none = new Set<string>();
+const unmarked = new Map<string, Marker>();
+const NOW = Date.parse('2025-01-01T01:00:00Z');
+const opts = (over: { max?: number; maxAttempts?: number; ackedSinceMs?: number } = {}) => ({
+  max: 50,
+  maxAttempts: 1,
+  now: NOW,
+  ...over,
+});
+const marked = (guid: string, attempts: number, nextAt = 0) =>
+  new Map<string, Marker>([[guid, { attempts, nextAt }]]);
 const guidsOf = (ds: HookDelivery[]) => ds.map((d) => d.guid);
 
 describe('failedDeliveries', () => {
@@ -52,27 +64,32 @@ describe('failedDeliveries', () => {
 describe('chooseRedeliveries', () => {
   it('redelivers a failed delivery that was never stored nor redelivered', () => {
     const failed = item('lost', 0);
-    const plan = chooseRedeliveries([item('fine', 202), failed], none, none, 50);
+    const plan = chooseRedeliveries([item('fine', 202), failed], none, unmarked, opts());
     expect(plan.redeliver).toEqual([failed]);
     expect(plan.failed).toEqual([failed]);
     expect(plan.stillFailing).toEqual([]);
   });
 
   it('leaves alone a failed delivery whose (hook id, GUID) was stored', () => {
-    const plan = chooseRedeliveries([item('timed-out', 0)], new Set(['timed-out']), none, 50);
+    const plan = chooseRedeliveries(
+      [item('timed-out', 0)],
+      new Set(['timed-out']),
+      unmarked,
+      opts(),
+    );
     expect(plan.redeliver).toEqual([]);
     expect(guidsOf(plan.stored)).toEqual(['timed-out']);
   });
 
-  it('does not redeliver twice in a window: already redelivered and failing again is still failing', () => {
-    const plan = chooseRedeliveries([item('bad', 401)], none, new Set(['bad']), 50);
+  it('redelivers at most maxAttempts times in a window: then it is still failing', () => {
+    const plan = chooseRedeliveries([item('bad', 401)], none, marked('bad', 1), opts());
     expect(plan.redeliver).toEqual([]);
     expect(guidsOf(plan.stillFailing)).toEqual(['bad']);
   });
 
   it('redelivers at most `max`, oldest first, and defers the rest', () => {
     const items = [item('1', 503), item('2', 503), item('3', 503)].reverse();
-    const plan = chooseRedeliveries(items, none, none, 2);
+    const plan = chooseRedeliveries(items, none, unmarked, opts({ max: 2 }));
     expect(guidsOf(plan.redeliver)).toEqual(['1', '2']);
     expect(guidsOf(plan.deferred)).toEqual(['3']);
   });
@@ -81,9 +98,55 @@ describe('chooseRedeliveries', () => {
     const plan = chooseRedeliveries(
       [item('a', 202), item('b', 200), item('c', 204)],
       none,
-      none,
-      50,
+      unmarked,
+      opts(),
     );
-    expect(plan).toEqual({ failed: [], redeliver: [], stillFailing: [], stored: [], deferred: [] });
+    expect(plan).toEqual({
+      failed: [],
+      lostAfterAck: [],
+      redeliver: [],
+      waiting: [],
+      stillFailing: [],
+      stored: [],
+      deferred: [],
+    });
+  });
+
+  it('redelivers a failed redelivery again once its back-off has passed, up to maxAttempts', () => {
+    const items = [item('flaky', 503)];
+    const waiting = chooseRedeliveries(
+      items,
+      none,
+      marked('flaky', 1, NOW + 1),
+      opts({ maxAttempts: 3 }),
+    );
+    expect(guidsOf(waiting.waiting)).toEqual(['flaky']);
+    expect(waiting.redeliver).toEqual([]);
+    const due = chooseRedeliveries(items, none, marked('flaky', 2, NOW), opts({ maxAttempts: 3 }));
+    expect(guidsOf(due.redeliver)).toEqual(['flaky']);
+    const spent = chooseRedeliveries(items, none, marked('flaky', 3, 0), opts({ maxAttempts: 3 }));
+    expect(guidsOf(spent.stillFailing)).toEqual(['flaky']);
+  });
+
+  it('doubles the back-off with each attempt', () => {
+    expect([1, 2, 3].map((n) => nextAttemptAt(0, n, 1000))).toEqual([1000, 2000, 4000]);
+  });
+
+  it('redelivers a 202 whose key is gone (lost with a primary), only while the key would still live', () => {
+    const lost = item('lost', 202, { delivered_at: '2025-01-01T00:30:00Z' });
+    const expired = item('expired', 202, { delivered_at: '2025-01-01T00:00:00Z' });
+    const kept = item('kept', 202, { delivered_at: '2025-01-01T00:30:00Z' });
+    const duplicate = item('duplicate', 200, { delivered_at: '2025-01-01T00:30:00Z' });
+    const ignored = item('ignored', 204, { delivered_at: '2025-01-01T00:30:00Z' });
+    const plan = chooseRedeliveries(
+      [ignored, duplicate, kept, expired, lost],
+      new Set(['kept']),
+      unmarked,
+      opts({ ackedSinceMs: Date.parse('2025-01-01T00:15:00Z') }),
+    );
+    expect(plan.lostAfterAck).toEqual([lost]);
+    expect(plan.redeliver).toEqual([lost]);
+    const off = chooseRedeliveries([lost], none, unmarked, opts());
+    expect(off.redeliver).toEqual([]);
   });
 });

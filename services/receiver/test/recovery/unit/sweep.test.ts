@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HookDelivery } from '../../../src/recovery/choose-redeliveries.js';
 import type { HookDeliveries } from '../../../src/recovery/hook-deliveries.js';
-import type { SweepState } from '../../../src/recovery/sweep-state.js';
+import type { Claim, SweepState } from '../../../src/recovery/sweep-state.js';
 import type { SweepCursor } from '../../../src/recovery/sweep-window.js';
 import { runSweep, type SweepOptions } from '../../../src/recovery/sweep.js';
 import { captureLogger } from '../../../../../test/support/log.js';
@@ -56,7 +56,7 @@ class MemoryState implements SweepState {
   hookId: string | undefined;
   /** `hookId:guid` of the deliveries the receiver stored. */
   stored = new Set<string>();
-  marks = new Map<string, string>();
+  marks = new Map<string, { token: string; attempts: number; nextAt: number }>();
 
   async readCursor() {
     return this.cursor;
@@ -73,16 +73,20 @@ class MemoryState implements SweepState {
   async storedGuids(hookId: string, guids: string[]) {
     return new Set(guids.filter((g) => this.stored.has(`${hookId}:${g}`)));
   }
-  async redeliveredGuids(guids: string[]) {
-    return new Set(guids.filter((g) => this.marks.has(g)));
+  async markers(guids: string[]) {
+    return new Map(guids.filter((g) => this.marks.has(g)).map((g) => [g, this.marks.get(g)!]));
   }
-  async markRedelivered(guid: string, token: string) {
-    if (this.marks.has(guid)) return false;
-    this.marks.set(guid, token);
+  async claimRedelivery(guid: string, c: Claim) {
+    const m = this.marks.get(guid);
+    if (!c.force && m && (m.attempts >= c.maxAttempts || m.nextAt > c.now)) return false;
+    this.marks.set(guid, { token: c.token, attempts: (m?.attempts ?? 0) + 1, nextAt: c.nextAt });
     return true;
   }
-  async unmarkRedelivered(guid: string, token: string) {
-    if (this.marks.get(guid) === token) this.marks.delete(guid);
+  async releaseRedelivery(guid: string, token: string) {
+    const m = this.marks.get(guid);
+    if (m?.token !== token) return;
+    if (m.attempts <= 1) this.marks.delete(guid);
+    else this.marks.set(guid, { ...m, attempts: m.attempts - 1, nextAt: 0 });
   }
 }
 
@@ -90,6 +94,7 @@ function setup() {
   const github = new FakeGitHub();
   const state = new MemoryState();
   const logs = captureLogger();
+  const clock = { now: NOW };
   const options: SweepOptions = {
     lookbackMs: 72 * 3600_000,
     useCursor: true,
@@ -100,8 +105,8 @@ function setup() {
     settleMs: 0,
   };
   const sweep = (over: Partial<SweepOptions> = {}) =>
-    runSweep({ github, state, log: logs.log, now: () => NOW }, { ...options, ...over });
-  return { github, state, logs, sweep };
+    runSweep({ github, state, log: logs.log, now: () => clock.now }, { ...options, ...over });
+  return { github, state, logs, sweep, clock };
 }
 
 describe('runSweep', () => {
@@ -189,6 +194,42 @@ describe('runSweep', () => {
     expect(report.stillFailing.map((d) => d.guid)).toEqual(['stubborn']);
   });
 
+  it('retries a redelivery that failed again after its back-off, at most maxAttempts times, holding the cursor meanwhile', async () => {
+    const { github, sweep, clock, state } = setup();
+    const retrying = { maxAttempts: 2, retryBackoffMs: 60_000 };
+    const first = github.add('flaky', 503, 10);
+    await sweep(retrying);
+    expect(github.redelivered).toEqual([first.id]);
+    const again = github.add('flaky', 503, 5);
+    const early = await sweep(retrying);
+    expect(early.waiting.map((d) => d.guid)).toEqual(['flaky']);
+    expect(early.cursor?.id).toBe(again.id - 1);
+    clock.now = NOW + 61_000;
+    const due = await sweep(retrying);
+    expect(due.redelivered.map((d) => d.guid)).toEqual(['flaky']);
+    expect(github.redelivered).toEqual([first.id, again.id]);
+    expect(state.marks.get('flaky')).toMatchObject({ attempts: 2, nextAt: clock.now + 120_000 });
+    github.add('flaky', 503, 1);
+    clock.now = NOW + 3600_000;
+    const spent = await sweep(retrying);
+    expect(spent.stillFailing.map((d) => d.guid)).toEqual(['flaky']);
+    expect(github.redelivered).toHaveLength(2);
+  });
+
+  it('redelivers a delivery answered 202 whose key is gone, once, and logs it as lost', async () => {
+    const { github, state, sweep, logs } = setup();
+    const kept = github.add('kept', 202, 20);
+    const lost = github.add('lost', 202, 10);
+    github.add('old', 202, 3 * 60);
+    state.stored.add(`${HOOK}:${kept.guid}`);
+    const report = await sweep({ ackedWithinMs: 60 * 60_000 });
+    expect(report.lostAfterAck).toEqual([lost]);
+    expect(github.redelivered).toEqual([lost.id]);
+    expect(logs.lines().find((l) => l.delivery === 'lost')?.msg).toMatch(/whose entry is gone/);
+    const off = await sweep({ useCursor: false });
+    expect(off.lostAfterAck).toEqual([]);
+  });
+
   it('redelivers at most maxRedeliveries and keeps the cursor below the rest for the next sweep', async () => {
     const { github, sweep } = setup();
     const lost = [0, 1, 2].map((i) => github.add(`lost-${i}`, 0, 30 - i));
@@ -215,11 +256,11 @@ describe('runSweep', () => {
   it('skips a delivery another sweep marked between its check and its redelivery', async () => {
     const { github, state, sweep } = setup();
     github.add('contested', 0, 10);
-    const original = state.redeliveredGuids.bind(state);
+    const original = state.markers.bind(state);
     // The other copy marks it right after this sweep looked.
-    state.redeliveredGuids = async (guids) => {
+    state.markers = async (guids) => {
       const found = await original(guids);
-      state.marks.set('contested', 'copy-2');
+      state.marks.set('contested', { token: 'copy-2', attempts: 1, nextAt: NOW + 60_000 });
       return found;
     };
     const report = await sweep();
@@ -231,7 +272,7 @@ describe('runSweep', () => {
     const { github, state, sweep } = setup();
     const stubborn = github.add('stubborn', 503, 90);
     state.cursor = { id: 999_999, at: new Date(NOW).toISOString() };
-    state.marks.set('stubborn', 'copy-1');
+    state.marks.set('stubborn', { token: 'copy-1', attempts: 1, nextAt: 0 });
     const report = await sweep({
       useCursor: false,
       sinceMs: NOW - 2 * 3600_000,
