@@ -10,6 +10,7 @@ export {
   readAddr,
   parseAddr,
   readAmqpSettings,
+  readAmqpUrl,
   DEFAULT_REDIS_URL,
   DEFAULT_AMQP_URL,
   type StageSettings,
@@ -108,6 +109,7 @@ export {
   type ChannelModel,
   type RecoveringChannelModel,
 } from './amqp/connect.js';
+export { amqpUrlsOf, firstAmqpUrl } from './amqp/amqp-nodes.js';
 export { ChannelKeeper, type ChannelKeeperOptions, type OnChannel } from './amqp/channel-keeper.js';
 export {
   ConfirmPublisher,

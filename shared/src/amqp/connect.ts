@@ -1,6 +1,7 @@
 import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { redactUrl } from '../config/reader.js';
+import { AmqpNodes, amqpUrlsOf } from './amqp-nodes.js';
 
 export type { ChannelModel, RecoveringChannelModel };
 
@@ -19,12 +20,14 @@ export interface AmqpConnectOptions {
 
 /**
  * A RabbitMQ connection that reconnects by itself (amqplib's recovery: capped exponential
- * backoff with jitter) and runs `setup` after each connect. Errors, closes and flow
+ * backoff with jitter), to the next node of AMQP_URL when it names several (heartbeats on:
+ * a dead socket is noticed in two beats; a heartbeat in the URL wins) and runs `setup` after each connect. Errors, closes and flow
  * control are logged, never left unhandled (amqplib #338, #557).
  */
 export async function connectAmqp(o: AmqpConnectOptions): Promise<RecoveringChannelModel> {
-  const where = redactUrl(o.url);
-  const model = await connect(withHeartbeat(o.url, o.heartbeatSeconds ?? 10), {
+  const nodes = new AmqpNodes(amqpUrlsOf(o.url), o.heartbeatSeconds ?? 10);
+  const where = () => redactUrl(nodes.current);
+  const model = await connect(nodes.options(), {
     clientProperties: { connection_name: o.connectionName ?? o.log.bindings().stage ?? 'solstice' },
     recovery: {
       initialDelay: 200,
@@ -40,13 +43,18 @@ export async function connectAmqp(o: AmqpConnectOptions): Promise<RecoveringChan
       },
     },
   });
-  model.on('connect', () => o.log.info({ amqp: where }, 'AMQP connected'));
-  model.on('disconnect', (err: Error) =>
-    o.log.warn({ err: err?.message }, 'AMQP disconnected; reconnecting'),
-  );
-  model.on('connect-failed', (err: Error) =>
-    o.log.warn({ amqp: where, err: err.message }, 'AMQP connect failed'),
-  );
+  // Several nodes (AMQP_URL=url1,url2,…): each failed attempt and each lost connection moves
+  // the next attempt to the next node, so a node that went away is left for another.
+  const many = nodes.urls.length > 1;
+  model.on('connect', () => o.log.info({ amqp: where() }, 'AMQP connected'));
+  model.on('disconnect', (err: Error) => {
+    o.log.warn({ amqp: where(), err: err?.message }, 'AMQP disconnected; reconnecting');
+    if (many) nodes.next();
+  });
+  model.on('connect-failed', (err: Error) => {
+    o.log.warn({ amqp: where(), err: err.message }, 'AMQP connect failed');
+    if (many) nodes.next();
+  });
   model.on('reconnect-failed', (err: Error) =>
     o.log.error({ err: err.message }, 'AMQP reconnect gave up'),
   );
@@ -57,13 +65,6 @@ export async function connectAmqp(o: AmqpConnectOptions): Promise<RecoveringChan
   model.on('error', (err: Error) => o.log.warn({ err: err.message }, 'AMQP error'));
   if (o.waitForConnect ?? true) await model.waitForConnect();
   return model;
-}
-
-/** Heartbeats on (a dead socket is noticed in two beats); a heartbeat already in the URL wins. */
-function withHeartbeat(url: string, seconds: number): string {
-  const u = new URL(url);
-  if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(seconds));
-  return u.toString();
 }
 
 /** Settings both AMQP stages read. */

@@ -1,6 +1,7 @@
 import type { DeadBounds } from '../redis/dead-bounds.js';
 import { RUNNER_DEFAULTS as D } from '../redis/stage-runner.js';
 import type { TrimPolicy } from '../redis/trim.js';
+import { amqpUrlsOf } from '../amqp/amqp-nodes.js';
 import { parseRedisTarget, REDIS_PROTOCOLS } from '../redis/redis-target.js';
 import { notAFlag, redactUrl, type ConfigReader } from './reader.js';
 
@@ -150,8 +151,31 @@ export function readAmqpSettings(r: ConfigReader): {
   if (queueType !== 'classic' && queueType !== 'quorum')
     r.fail('AMQP_QUEUE_TYPE', 'classic or quorum', queueType);
   return {
-    amqpUrl: r.url('AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']),
+    amqpUrl: readAmqpUrl(r),
     exchange: r.string('AMQP_EXCHANGE', 'solstice.jobs'),
     queueType: queueType === 'quorum' ? 'quorum' : 'classic',
   };
+}
+
+/** AMQP_URL: one amqp:// URL, or the nodes of a cluster as several separated by commas. */
+export function readAmqpUrl(r: ConfigReader): string {
+  const value = r.raw('AMQP_URL');
+  if (value === undefined || !value.includes(','))
+    return r.url('AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']);
+  for (const url of amqpUrlsOf(value)) {
+    let ok = false;
+    try {
+      ok = ['amqp:', 'amqps:'].includes(new URL(url).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok)
+      return (
+        r.fail('AMQP_URL', 'amqp:// or amqps:// URLs separated by commas', redactUrl(url)) ??
+        DEFAULT_AMQP_URL
+      );
+    if (new URL(url).password !== '' && r.fromFlag('AMQP_URL'))
+      return r.problem(notAFlag('AMQP_URL', 'set AMQP_URL in the environment')) ?? DEFAULT_AMQP_URL;
+  }
+  return value;
 }

@@ -1,4 +1,22 @@
 import { connect } from 'node:net';
+import { amqpUrlsOf, parseRedisTarget } from '@solstice/shared';
+
+/**
+ * The hosts and ports a REDIS_URL or AMQP_URL names: its server, its sentinels
+ * (redis+sentinel://) or its nodes (amqp URLs separated by commas); undefined for a bad one.
+ */
+export function endpointsOf(url: string): { host: string; port: number }[] | undefined {
+  if (/^rediss?\+sentinel:/i.test(url)) {
+    try {
+      const target = parseRedisTarget(url);
+      return target.kind === 'sentinel' ? target.sentinels : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const all = amqpUrlsOf(url).map(endpointOf);
+  return all.length > 0 && all.every((e) => e !== undefined) ? all : undefined;
+}
 
 /** host and port of a redis:// or amqp:// URL, with the scheme's default port. */
 export function endpointOf(url: string): { host: string; port: number } | undefined {

@@ -1,8 +1,9 @@
 import { connect, type ConfirmChannel, type GetMessage } from 'amqplib';
 import {
   ConfigReader,
-  DEFAULT_AMQP_URL,
   deadQueueOf,
+  firstAmqpUrl,
+  readAmqpUrl,
   readCheckRecordTtl,
   type Keys,
   type Redis,
@@ -60,7 +61,7 @@ export const resultsReplayCommand = defineRedisCommand({
       if (value !== undefined) argv.push(`--${name}`, value);
     }
     const r = new ConfigReader({ env: ctx.env, argv });
-    const amqpUrl = r.url('AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']);
+    const amqpUrl = readAmqpUrl(r);
     const queue = r.string('AMQP_RESULTS_QUEUE', 'solstice.results.v1');
     const ttlSeconds = readCheckRecordTtl(r);
     doneReading(r);
@@ -70,7 +71,8 @@ export const resultsReplayCommand = defineRedisCommand({
       throw usageError(`--max needs a whole number of at least 1, got '${maxText}'`);
     const trust = args.options.trust === true ? { ttlSeconds } : undefined;
 
-    const conn = await connect(amqpUrl);
+    // A one-off: the first node (a cluster's nodes serve the same queues).
+    const conn = await connect(firstAmqpUrl(amqpUrl));
     try {
       const ch = await conn.createConfirmChannel();
       const dlq = deadQueueOf(queue);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_AMQP_URL, DEFAULT_REDIS_URL, redactUrl } from '@solstice/shared';
-import { endpointOf, tcpProblem } from './check-reachable.js';
+import { endpointsOf, tcpProblem } from './check-reachable.js';
 import { formatLogLine } from './format-log-line.js';
 import { StageProcess, type Exit } from './stage-process.js';
 import { DEFAULT_CREDENTIALS_DIR, STAGES, stageMain, type StageName as Stage } from './stages.js';
@@ -94,9 +94,12 @@ async function serverProblems(stages: Stage[]): Promise<string[]> {
       .filter((s) => s.needed)
       .map(async (s) => {
         const shown = redactUrl(s.url);
-        const at = endpointOf(s.url);
-        if (!at) return `${s.variable}: expected a ${s.what} URL, got '${shown}'`;
-        const problem = await tcpProblem(at.host, at.port);
+        const all = endpointsOf(s.url);
+        if (!all) return `${s.variable}: expected a ${s.what} URL, got '${shown}'`;
+        // Several (sentinels, cluster nodes): one that answers is enough to start.
+        let problem: string | undefined = 'no address';
+        for (const at of all)
+          if ((problem = await tcpProblem(at.host, at.port)) === undefined) break;
         return problem === undefined
           ? undefined
           : `${s.what} is not reachable at ${shown} (${problem}): ${s.how}, or set ${s.variable}`;

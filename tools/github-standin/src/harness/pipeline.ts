@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
 import { ROOT, STAGES, StageProcess, stageMain, type StageName } from '@solstice/cli/stage-process';
-import { createRedis, keysFor, type Keys, type Redis } from '@solstice/shared';
+import { createRedis, firstAmqpUrl, keysFor, type Keys, type Redis } from '@solstice/shared';
 import { createStandIn } from '../create-stand-in.js';
 import { CheckRunStore } from '../routes/checks.js';
 import { CollaboratorStore } from '../routes/collaborators.js';
@@ -299,7 +299,7 @@ export class Pipeline {
 
   private async cleanAmqp(): Promise<void> {
     if (this.o.names?.queue) return;
-    const conn = await connect(this.o.amqpUrl);
+    const conn = await connect(firstAmqpUrl(this.o.amqpUrl));
     const ch = await conn.createChannel();
     ch.on('error', () => undefined);
     const n = this.names;
