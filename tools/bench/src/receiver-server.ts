@@ -37,6 +37,9 @@ async function serve(target: Target, redisUrl: string, prefix: string, secret: s
         REDIS_URL: redisUrl,
         STREAM_PREFIX: prefix,
         DEDUPE_TTL_SECONDS: String(DEDUPE_TTL_S),
+        // The durable mode (a replica must have each delivery before 202), when asked for.
+        REDIS_MIN_REPLICAS_ACK: process.env.REDIS_MIN_REPLICAS_ACK,
+        REDIS_REPLICAS_ACK_TIMEOUT_MS: process.env.REDIS_REPLICAS_ACK_TIMEOUT_MS,
       },
     });
     // The real logger at info: one line per delivery, as in production (stdout is /dev/null here).

@@ -5,7 +5,8 @@
 //   npm run bench:receiver
 // Settings (environment): REDIS_URL (redis://127.0.0.1:6379), BENCH_SECONDS per target (12),
 // BENCH_ROUNDS (4), BENCH_CONNECTIONS (32), BENCH_LOG_LEVEL of the receiver (info),
-// BENCH_CPU_PROF=<dir> to write a V8 CPU profile of each server.
+// BENCH_CPU_PROF=<dir> to write a V8 CPU profile of each server; REDIS_MIN_REPLICAS_ACK (and
+// REDIS_REPLICAS_ACK_TIMEOUT_MS) for the receiver's durable mode (a replica of REDIS_URL needed).
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
