@@ -9,6 +9,7 @@ import {
 } from '../faults/fault-support.js';
 import { startRedisGroup, type RedisGroup } from '../support/redis-group.js';
 import { amqpUrl } from '../support/servers.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 import { STAGE_NAMES, watchProgress } from './failover-support.js';
 
@@ -61,5 +62,53 @@ describe('failover: the Redis primary is killed -9 under a stream of pushes', ()
     await awaitRedelivered(p, sent);
     const verdict = await checkInvariants(p, sent, 120_000);
     expect(verdict.deliveries).toBe(sent.length);
+  });
+
+  it('without REDIS_MIN_REPLICAS_ACK, the sweep redelivers the 202s the promoted replica never had', async () => {
+    // The replica replicates through a proxy: cut, it gets nothing more (a paused process would
+    // still find the writes in its socket buffer when it resumes).
+    let link: TcpProxy | undefined;
+    group = await startRedisGroup({
+      replicas: 1,
+      sentinels: 3,
+      downAfterMs: 2000,
+      replicaLink: async (port) => (link = await startTcpProxy({ host: '127.0.0.1', port })).port,
+    });
+    p = await startPipeline({
+      label: 'failover-sweep',
+      redisUrl: group.sentinelUrl,
+      amqpUrl: amqpUrl(),
+    });
+    const sent: Sent[] = [...(await sendPushes(p, 5, 50))];
+    await waitFor(() => p!.checks.all().length >= 5 * 3, 'the first pushes reported');
+    // The expander held, so what the primary alone gets has no effect outside Redis yet.
+    const expander = p.process('expander');
+    expander.pause();
+    link!.pause();
+    const lost = await sendPushes(p, 5, 50);
+    expect(lost.map((s) => s.status)).toEqual([202, 202, 202, 202, 202]);
+    sent.push(...lost);
+    const oldPort = group.primary.port;
+    await group.primary.kill();
+    await link!.close();
+    await waitFor(
+      async () => (await group!.primaryPort()) !== oldPort,
+      'the replica promoted',
+      60_000,
+    );
+    expander.resume();
+    const gone = async () => {
+      let n = 0;
+      for (const s of lost)
+        if ((await p!.redis.exists(p!.keys.delivery(String(p!.hookId), s.guid))) === 0) n++;
+      return n;
+    };
+    console.log(
+      `[failover] ${await gone()} of ${lost.length} acknowledged deliveries gone with the primary`,
+    );
+    await waitFor(async () => (await gone()) === 0, 'the sweep redelivered every lost 202', 90_000);
+    const redelivered = p.sender.deliveries().filter((d) => d.redelivery).length;
+    console.log(`[failover] redeliveries asked by the sweep: ${redelivered}`);
+    await checkInvariants(p, sent, 120_000);
   });
 });

@@ -40,6 +40,8 @@ export async function startRedisGroup(o: {
   replicas: number;
   sentinels: number;
   downAfterMs?: number;
+  /** The port replicas replicate from, given the primary's (a proxy a test can cut). */
+  replicaLink?: (primaryPort: number) => Promise<number>;
 }): Promise<RedisGroup> {
   const dir = mkdtempSync(join(tmpdir(), 'solstice-redis-group-'));
   const procs: ChildProcess[] = [];
@@ -84,12 +86,10 @@ export async function startRedisGroup(o: {
   try {
     const primary = await start(common, 'primary');
     const replicas: RedisNode[] = [];
+    const linkPort = o.replicaLink ? await o.replicaLink(primary.port) : primary.port;
     for (let i = 0; i < o.replicas; i++) {
       replicas.push(
-        await start(
-          (d) => [...common(d), '--replicaof', '127.0.0.1', String(primary.port)],
-          'replica',
-        ),
+        await start((d) => [...common(d), '--replicaof', '127.0.0.1', String(linkPort)], 'replica'),
       );
     }
     const sentinels: RedisNode[] = [];
