@@ -30,13 +30,35 @@ export function createRedis(url: string, opts: RedisClientOptions): Redis {
         };
   const target = parseRedisTarget(url);
   if (target.kind === 'server') return new Redis(url, { ...base, ...roleOptions });
-  return new Redis({ ...base, ...roleOptions, ...sentinelOptions(target) });
+  const redis = new Redis({ ...base, ...roleOptions, ...sentinelOptions(target) });
+  // ioredis gives up for good ('end', "Connection is closed.") when a reconnect through the
+  // sentinels is cut short mid-way, which a failover can do; only quit or disconnect may end it.
+  const quit = redis.quit.bind(redis);
+  const disconnect = redis.disconnect.bind(redis);
+  redis.quit = ((...args: Parameters<typeof quit>) => {
+    closing.add(redis);
+    return quit(...args);
+  }) as typeof redis.quit;
+  redis.disconnect = (reconnect = false) => {
+    if (!reconnect) closing.add(redis);
+    disconnect(reconnect);
+  };
+  redis.on('end', () => {
+    if (closing.has(redis)) return;
+    setTimeout(() => {
+      if (!closing.has(redis) && redis.status === 'end') redis.connect().catch(() => undefined);
+    }, 500).unref();
+  });
+  return redis;
 }
 
+const closing = new WeakSet<Redis>();
+
 /**
- * ioredis asks the sentinels for the primary on every (re)connect; failoverDetector drops the
- * connection when they announce a new one (a SENTINEL FAILOVER leaves the old primary up, as
- * a replica). A write that reached a demoted primary (READONLY) reconnects and is sent again.
+ * ioredis asks the sentinels for the primary on every (re)connect. A primary demoted by a
+ * SENTINEL FAILOVER stays up as a replica: a write sent to it (READONLY; XREADGROUP is one)
+ * reconnects and is sent again, and Redis drops its blocked readers itself. (ioredis's
+ * failoverDetector is left off: its disconnect can cut a reconnect short, ending the client.)
  */
 function sentinelOptions(t: Extract<RedisTarget, { kind: 'sentinel' }>): RedisOptions {
   return {
@@ -47,7 +69,6 @@ function sentinelOptions(t: Extract<RedisTarget, { kind: 'sentinel' }>): RedisOp
     password: t.password,
     sentinelPassword: t.sentinelPassword,
     ...(t.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
-    failoverDetector: true,
     sentinelRetryStrategy: (times) => Math.min(100 * times, 1000),
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
   };
