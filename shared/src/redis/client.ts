@@ -35,10 +35,10 @@ export function createRedis(url: string, opts: RedisClientOptions): Redis {
   // sentinels is cut short mid-way, which a failover can do; only quit or disconnect may end it.
   const quit = redis.quit.bind(redis);
   const disconnect = redis.disconnect.bind(redis);
-  redis.quit = ((...args: Parameters<typeof quit>) => {
+  redis.quit = (...args: Parameters<typeof quit>) => {
     closing.add(redis);
     return quit(...args);
-  }) as typeof redis.quit;
+  };
   redis.disconnect = (reconnect = false) => {
     if (!reconnect) closing.add(redis);
     disconnect(reconnect);

@@ -32,7 +32,10 @@ export function createReplicaAck(redis: Redis, wanted: number, timeoutMs: number
         (acked) => {
           const err =
             acked >= wanted ? undefined : new ReplicasShortError(acked, wanted, timeoutMs);
-          for (const w of group) err ? w.reject(err) : w.resolve();
+          for (const w of group) {
+            if (err) w.reject(err);
+            else w.resolve();
+          }
         },
         (err: unknown) => {
           for (const w of group) w.reject(err);
