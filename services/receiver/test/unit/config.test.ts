@@ -44,6 +44,8 @@ describe('receiver configuration', () => {
         keepAliveTimeoutMs: 5_000,
       },
       dedupeTtlSeconds: 7 * 24 * 3600,
+      minReplicasAck: 0,
+      replicasAckTimeoutMs: 500,
       checkSuiteRequested: false,
       redisUrl: 'redis://127.0.0.1:6379',
       streamPrefix: 'solstice',

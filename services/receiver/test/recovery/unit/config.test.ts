@@ -32,8 +32,17 @@ describe('readRecoveryConfig', () => {
       intervalMs: 300_000,
       lookbackHours: 72,
       maxPerSweep: 50,
+      maxAttempts: 3,
+      retryBackoffMs: 300_000,
       hookId: undefined,
     });
+  });
+
+  it('backs off one interval by default, and refuses a bad attempt count', () => {
+    expect(read({ ...APP, RECOVERY_INTERVAL_MS: '60000' }).retryBackoffMs).toBe(60_000);
+    expect(problems({ ...APP, RECOVERY_MAX_ATTEMPTS: '0' })).toEqual([
+      "RECOVERY_MAX_ATTEMPTS: expected a whole number from 1 to 20, got '0'",
+    ]);
   });
 
   it('is off without App credentials', () => {
