@@ -1,10 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '@solstice/github-standin/harness';
 import { waitFor } from './wait.js';
+
+/** Whether `redis-server` can be run here (CI installs it; a machine with only Docker may not). */
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version']).status === 0;
+}
 
 /** One redis-server process of the test's own (a primary, a replica or a sentinel). */
 export interface RedisNode {
