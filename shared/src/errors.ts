@@ -6,6 +6,22 @@ export class PermanentError extends Error {
   override name = 'PermanentError';
 }
 
+/**
+ * Not now, and not the entry's fault: a rate limit until `untilMs` (epoch ms). The stage runner
+ * leaves the entry pending without waiting (the rest of the batch goes on), handles it again
+ * once that time has passed (and RETRY_MIN_IDLE_MS at least), and does not count the attempt
+ * as a delivery towards MAX_DELIVERIES.
+ */
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+  constructor(
+    readonly untilMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** An error that carries the HTTP status it should be answered with at the HTTP edge. */
 export class HttpError extends Error {
   override name = 'HttpError';

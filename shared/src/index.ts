@@ -1,4 +1,11 @@
-export { PermanentError, HttpError, ConfigError, isPermanent, errorMessage } from './errors.js';
+export {
+  PermanentError,
+  RetryLater,
+  HttpError,
+  ConfigError,
+  isPermanent,
+  errorMessage,
+} from './errors.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { ConfigReader, flagName, redactUrl, type ConfigSource } from './config/reader.js';
 export { readSecret, type SecretValue } from './config/secret.js';
@@ -170,4 +177,7 @@ export {
   isFinalGitHubFailure,
   rethrowGitHubFailure,
   mayHaveHappened,
+  exhaustedUntil,
+  rateLimitedUntil,
+  type AnswerHeaders,
 } from './github/github-failure.js';

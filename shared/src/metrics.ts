@@ -25,7 +25,7 @@ export function createMetrics(stage: string): Metrics {
     registry,
     entriesHandled: new Counter({
       name: 'solstice_stream_entries_handled_total',
-      help: 'Stream entries handled, by outcome (ok, filtered, retry, dead)',
+      help: 'Stream entries handled, by outcome (ok, filtered, retry, deferred, dead)',
       labelNames: ['stream', 'outcome'],
       registers,
     }),

@@ -4,6 +4,7 @@ import {
   isPermanent,
   isRateLimited,
   mayHaveHappened,
+  rateLimitedUntil,
 } from '@solstice/shared';
 import type { FailKind } from './adapters/writer-store.js';
 
@@ -13,28 +14,6 @@ export interface WriteRetry {
   baseMs: number;
   maxMs: number;
 }
-
-/** What a GitHub answer's headers say of the installation's primary rate limit. */
-type Headers = Record<string, unknown> | undefined;
-
-// GitHub: after a secondary limit without retry-after, wait at least a minute.
-// https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
-const SECONDARY_DEFAULT_MS = 60_000;
-
-/**
- * When the primary limit is used up (`x-ratelimit-remaining: 0`): the reset time in ms (or a
- * minute from now without one); else undefined. Read from every answer, so a writer pauses
- * before GitHub has to refuse it.
- */
-export function exhaustedUntil(headers: Headers, now: number): number | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a header's value: a string or number
-  if (String(headers?.['x-ratelimit-remaining'] ?? '') !== '0') return undefined;
-  const reset = Number(headers?.['x-ratelimit-reset']);
-  return Number.isFinite(reset) && reset > 0 ? reset * 1000 : now + SECONDARY_DEFAULT_MS;
-}
-
-const headersOf = (err: unknown): Headers =>
-  (err as { response?: { headers?: Record<string, unknown> } } | undefined)?.response?.headers;
 
 /** Back-off of the n-th failed attempt (1-based): doubling from baseMs to maxMs, ±20%. */
 export function backoffMs(attempt: number, r: WriteRetry, jitter = Math.random()): number {
@@ -55,14 +34,8 @@ export function writeFailure(
   now: number,
 ): FailKind & { reason: string } {
   const message = errorMessage(err).split('\n')[0]!.slice(0, 500);
-  if (isRateLimited(err)) {
-    const headers = headersOf(err);
-    const retryAfter = Number(headers?.['retry-after']);
-    const untilMs = Number.isFinite(retryAfter)
-      ? now + retryAfter * 1000
-      : (exhaustedUntil(headers, now) ?? now + SECONDARY_DEFAULT_MS);
-    return { kind: 'pause', untilMs, reason: `rate limited: ${message}` };
-  }
+  const untilMs = rateLimitedUntil(err, now);
+  if (untilMs !== undefined) return { kind: 'pause', untilMs, reason: `rate limited: ${message}` };
   // A PermanentError (rethrowGitHubFailure) says already what GitHub refused.
   if (isPermanent(err)) return { kind: 'giveup', reason: message };
   if (isFinalGitHubFailure(err))

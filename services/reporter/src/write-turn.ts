@@ -1,4 +1,9 @@
-import type { CheckRecord, InstallationLookup, Logger } from '@solstice/shared';
+import {
+  exhaustedUntil,
+  type CheckRecord,
+  type InstallationLookup,
+  type Logger,
+} from '@solstice/shared';
 import type { ChecksClient, RunPlace } from './adapters/checks-client.js';
 import type { DeadLetters } from './adapters/dead-letters.js';
 import type { RecordStore } from './adapters/record-store.js';
@@ -6,7 +11,7 @@ import type { WriterStore } from './adapters/writer-store.js';
 import { planWrite, type WritePlan } from './plan-write.js';
 import type { ReporterMetrics } from './reporter-metrics.js';
 import { failed } from './write-failed.js';
-import { exhaustedUntil, type WriteRetry } from './write-failure.js';
+import type { WriteRetry } from './write-failure.js';
 
 export interface TurnDeps {
   writers: WriterStore;

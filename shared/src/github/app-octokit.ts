@@ -53,7 +53,9 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
     warn: (msg: string) => o.log.warn({ src: 'octokit' }, msg),
     error: (msg: string) => o.log.error({ src: 'octokit' }, msg),
   };
-  // Retry a rate-limited call up to 3 times, after GitHub's Retry-After (plugin-throttling waits).
+  // Retry a rate-limited call up to 3 times, after GitHub's Retry-After (plugin-throttling
+  // waits), when that wait is short (GITHUB_MAX_WAIT_MS). A longer one fails the call at once:
+  // a stage must not hold its batch for a rate-limit reset (it defers the entry: RetryLater).
   const onLimit =
     (msg: string) =>
     (
@@ -62,8 +64,13 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
       _k: unknown,
       retryCount: number,
     ) => {
-      o.log.warn({ retryAfter, route: `${options.method} ${options.url}`, retryCount }, msg);
-      return retryCount < 3;
+      const waits = retryCount < 3 && retryAfter * o.settings.retryBaseMs <= o.settings.maxWaitMs;
+      const route = `${options.method} ${options.url}`;
+      o.log.warn(
+        { retryAfter, route, retryCount },
+        waits ? msg : `${msg}; not waiting (over GITHUB_MAX_WAIT_MS)`,
+      );
+      return waits;
     };
   const make = (id: string, installationId?: number): GitHubClient => {
     const client: GitHubClient = new AppOctokit({

@@ -63,3 +63,35 @@ export function mayHaveHappened(err: unknown): boolean {
   const status = failureOf(err).status;
   return typeof status !== 'number' || status >= 500;
 }
+
+/** The headers of a GitHub answer, as octokit gives them. */
+export type AnswerHeaders = Record<string, unknown> | undefined;
+
+// GitHub: after a secondary limit without retry-after, wait at least a minute.
+// https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+const SECONDARY_DEFAULT_MS = 60_000;
+
+/**
+ * When the primary limit is used up (`x-ratelimit-remaining: 0`): the reset time in ms (or a
+ * minute from now without one); else undefined. Read from every answer, so a writer pauses
+ * before GitHub has to refuse it.
+ */
+export function exhaustedUntil(headers: AnswerHeaders, now: number): number | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a header's value: a string or number
+  if (String(headers?.['x-ratelimit-remaining'] ?? '') !== '0') return undefined;
+  const reset = Number(headers?.['x-ratelimit-reset']);
+  return Number.isFinite(reset) && reset > 0 ? reset * 1000 : now + SECONDARY_DEFAULT_MS;
+}
+
+/**
+ * Until when (epoch ms) a rate-limited call should not be tried again: GitHub's Retry-After,
+ * else the primary limit's reset, else a minute. Undefined when the failure is no rate limit.
+ */
+export function rateLimitedUntil(err: unknown, now: number): number | undefined {
+  if (!isRateLimited(err)) return undefined;
+  const headers = failureOf(err).response?.headers;
+  const retryAfter = Number(headers?.['retry-after']);
+  if (headers?.['retry-after'] !== undefined && Number.isFinite(retryAfter))
+    return now + retryAfter * 1000;
+  return exhaustedUntil(headers, now) ?? now + SECONDARY_DEFAULT_MS;
+}

@@ -13,6 +13,11 @@ export interface GitHubSettings {
   retryBaseMs: number;
   /** Least time between two writes of one installation (GitHub asks for 1 s). */
   writeMinMs: number;
+  /**
+   * Longest rate-limit wait a client sits out itself (GITHUB_MAX_WAIT_MS); a longer one fails
+   * the call at once, and the stage defers its entry (RetryLater) instead of holding a batch.
+   */
+  maxWaitMs: number;
 }
 
 /** GITHUB_CHECK_NAME: Check Runs are named `<it> / <job id>` (checkRunName). */
@@ -65,6 +70,7 @@ export function readGitHubSettings(r: ConfigReader): GitHubSettings {
     app,
     retryBaseMs: r.int('GITHUB_RETRY_BASE_MS', 1000, { min: 1, max: 60_000 }),
     writeMinMs: r.int('GITHUB_WRITE_MIN_MS', 1000, { min: 0, max: 60_000 }),
+    maxWaitMs: r.int('GITHUB_MAX_WAIT_MS', 10_000, { min: 0, max: 60_000 }),
   };
 }
 

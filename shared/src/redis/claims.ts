@@ -68,7 +68,9 @@ export async function claimOne(
  * This consumer's own entries left pending (a handler failed, a commit failed), except those
  * in hand, once idle past `minIdleMs` doubled per delivery so far (capped at 32 ×): a blip is
  * retried in seconds, a long outage does not burn MAX_DELIVERIES in a minute. Claimed again
- * (delivery count + 1), with their fields.
+ * (delivery count + 1), with their fields. An entry in `notBefore` (deferred by a RetryLater:
+ * a rate limit) is claimed once its time has passed instead, and keeps its delivery count:
+ * waiting for GitHub is no delivery.
  */
 export async function reclaimOwn(
   redis: Redis,
@@ -78,6 +80,8 @@ export async function reclaimOwn(
   minIdleMs: number,
   count: number,
   inHand: ReadonlySet<string>,
+  notBefore: ReadonlyMap<string, number> = new Map(),
+  now = Date.now(),
 ): Promise<{ raw: [string, string[] | null][]; deliveries: Map<string, number> }> {
   const rows = (await redis.xpending(stream, group, 'IDLE', minIdleMs, '-', '+', count, self)) as [
     string,
@@ -85,17 +89,38 @@ export async function reclaimOwn(
     number,
     number,
   ][];
-  const todo = rows.filter(
-    ([id, , idle, n]) =>
-      !inHand.has(id) && Number(idle) >= minIdleMs * 2 ** Math.min(Math.max(Number(n) - 1, 0), 5),
+  const due = ([id, , idle, n]: (typeof rows)[number]): boolean => {
+    if (inHand.has(id)) return false;
+    const until = notBefore.get(id);
+    if (until !== undefined) return now >= until;
+    return Number(idle) >= minIdleMs * 2 ** Math.min(Math.max(Number(n) - 1, 0), 5);
+  };
+  const todo = rows.filter(due);
+  const deliveries = new Map(
+    todo.map(([id, , , n]) => [id, notBefore.has(id) ? Number(n) : Number(n) + 1]),
   );
-  const deliveries = new Map(todo.map(([id, , , n]) => [id, Number(n) + 1]));
   if (todo.length === 0) return { raw: [], deliveries };
   const ids = todo.map(([id]) => id);
-  const claimed = (await redis.xclaim(stream, group, self, minIdleMs, ...ids)) as [
-    string,
-    string[],
-  ][];
+  const later = ids.filter((id) => notBefore.has(id));
+  const retried = ids.filter((id) => !notBefore.has(id));
+  const claimed: [string, string[]][] = [];
+  if (retried.length > 0)
+    claimed.push(
+      ...((await redis.xclaim(stream, group, self, minIdleMs, ...retried)) as [string, string[]][]),
+    );
+  // One XCLAIM per deferred entry: RETRYCOUNT sets its count back to what it was.
+  for (const id of later)
+    claimed.push(
+      ...((await redis.xclaim(
+        stream,
+        group,
+        self,
+        minIdleMs,
+        id,
+        'RETRYCOUNT',
+        deliveries.get(id)!,
+      )) as [string, string[]][]),
+    );
   const present = new Set(claimed.filter(Boolean).map(([id]) => id));
   // Deleted from the stream meanwhile: handed on as gone (acked, with a warning).
   const raw: [string, string[] | null][] = [

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { errorMessage, isPermanent } from '../errors.js';
+import { errorMessage, isPermanent, RetryLater } from '../errors.js';
 import { aliveKeyOf, deadStreamOf, errorsKeyOf } from '../keys.js';
 import type { Metrics } from '../metrics.js';
 import { claimOne, reclaimOwn } from './claims.js';
@@ -93,6 +93,8 @@ export class StageRunner {
   >;
   /** Entries read or claimed and not yet committed: never claimed again meanwhile. */
   private readonly inHand = new Set<string>();
+  /** Entries left pending by a RetryLater, and when to handle them again (epoch ms). */
+  private readonly notBefore = new Map<string, number>();
 
   constructor(private readonly o: StageRunnerOptions) {
     this.deadStream = deadStreamOf(o.stream);
@@ -248,7 +250,9 @@ export class StageRunner {
       this.t.retryMinIdleMs,
       batchSize,
       this.inHand,
+      this.notBefore,
     );
+    for (const [id] of own.raw) this.notBefore.delete(id);
     if (own.raw.length > 0) {
       for (const [id] of own.raw) this.inHand.add(id);
       metrics?.entriesClaimed.inc({ stream, reason: 'retry' }, own.raw.length);
@@ -370,6 +374,20 @@ export class StageRunner {
         metrics?.entriesHandled.inc({ stream, outcome: outcome.filtered ? 'filtered' : 'ok' });
       } else if (isPermanent(outcome.error)) {
         await this.toDead(entry, errorMessage(outcome.error));
+      } else if (outcome.error instanceof RetryLater) {
+        // No wait here: the rest of the batch goes on, and the claim pass brings it back.
+        metrics?.entriesHandled.inc({ stream, outcome: 'deferred' });
+        this.notBefore.set(entry.id, outcome.error.untilMs);
+        log.warn(
+          {
+            stream,
+            id: entry.id,
+            until: new Date(outcome.error.untilMs).toISOString(),
+            err: errorMessage(outcome.error),
+          },
+          'entry deferred: it stays pending and is handled again after that time (not counted as a delivery)',
+        );
+        await redis.hset(this.errorsKey, entry.id, errorMessage(outcome.error).slice(0, 2000));
       } else {
         metrics?.entriesHandled.inc({ stream, outcome: 'retry' });
         log.warn(

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   PermanentError,
+  RetryLater,
   StageRunner,
   ackAndAdd,
   createRedis,
@@ -131,6 +132,28 @@ describe('StageRunner against real Redis', () => {
     expect([...(await outputsByInput(output)).values()]).toEqual([1, 1, 1]);
     expect(await redis.xlen(deadStreamOf(input))).toBe(0);
     expect(await redis.exists(errorsKeyOf(input, 'test'))).toBe(0);
+  });
+
+  it('defers a rate-limited entry without holding its batch, and does not count it as a delivery', async () => {
+    const { input, output } = names();
+    const [, limited] = await fill(input, 3);
+    // Rate limited more often than MAX_DELIVERIES (3) allows: deferrals are no deliveries.
+    let deferralsLeft = 4;
+    const seen: number[] = [];
+    const handle = perEntry(async (e) => {
+      if (e.id !== limited) return [{ stream: output, fields: { n: e.fields.n!, from: e.id } }];
+      seen.push(e.deliveries);
+      if (deferralsLeft-- > 0) throw new RetryLater(Date.now() + 300, 'GitHub said 429');
+      return [{ stream: output, fields: { n: e.fields.n!, from: e.id } }];
+    });
+    void runner({ stream: input, handle }).runner.start();
+    // Its batch mates are handed on while it waits.
+    await waitFor(async () => (await redis.xlen(output)) === 2, 'the batch mates', 10_000);
+    expect((await outputsByInput(output)).has(limited!)).toBe(false);
+    await waitFor(async () => (await redis.xlen(output)) === 3, 'the deferred entry', 20_000);
+    expect(seen).toEqual([1, 1, 1, 1, 1]);
+    expect(await redis.xlen(deadStreamOf(input))).toBe(0);
+    await waitFor(async () => (await pending(input)) === 0, 'nothing pending');
   });
 
   it('dead-letters a PermanentError at once with its reason, while the rest flows', async () => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  exhaustedUntil,
   isFinalGitHubFailure,
   isRateLimited,
   isTokenMint,
   mayHaveHappened,
   PermanentError,
+  rateLimitedUntil,
   rethrowGitHubFailure,
 } from '@solstice/shared';
 
@@ -72,5 +74,33 @@ describe('the rest of the GitHub failure contract', () => {
     expect(isTokenMint({ request: { url: 'https://api.github.com/repos/o/r/contents/x' } })).toBe(
       false,
     );
+  });
+});
+
+describe('until when a rate-limited call waits', () => {
+  const now = 1_700_000_000_000;
+  const failure = (status: number, headers: Record<string, string> = {}, message = '') =>
+    Object.assign(new Error(message), { status, response: { headers } });
+
+  it('reads a used-up primary limit off a successful answer too', () => {
+    expect(exhaustedUntil({ 'x-ratelimit-remaining': '4999' }, now)).toBeUndefined();
+    expect(
+      exhaustedUntil({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000060' }, now),
+    ).toBe(1_700_000_060_000);
+  });
+
+  it("takes GitHub's Retry-After, else the primary limit's reset, else a minute", () => {
+    expect(rateLimitedUntil(failure(403, { 'retry-after': '30' }), now)).toBe(now + 30_000);
+    expect(rateLimitedUntil(failure(429, { 'retry-after': '0' }), now)).toBe(now);
+    const reset = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700003600' };
+    expect(rateLimitedUntil(failure(403, reset), now)).toBe(1_700_003_600_000);
+    const secondary = failure(403, {}, 'You have exceeded a secondary rate limit');
+    expect(rateLimitedUntil(secondary, now)).toBe(now + 60_000);
+  });
+
+  it('is undefined for a failure that is no rate limit', () => {
+    expect(rateLimitedUntil(failure(502), now)).toBeUndefined();
+    expect(rateLimitedUntil(failure(403, {}, 'Resource not accessible'), now)).toBeUndefined();
+    expect(rateLimitedUntil(new Error('socket hang up'), now)).toBeUndefined();
   });
 });

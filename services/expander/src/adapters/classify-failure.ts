@@ -1,4 +1,10 @@
-import { isRateLimited, isTokenMint, PermanentError } from '@solstice/shared';
+import {
+  isRateLimited,
+  isTokenMint,
+  PermanentError,
+  rateLimitedUntil,
+  RetryLater,
+} from '@solstice/shared';
 import type { WorkflowAt } from './workflow-source.js';
 
 // Linked from the failed Check Run and the dead entry.
@@ -36,15 +42,27 @@ interface Failure {
 /**
  * What a failed Contents API read means: 'absent' for a missing file; a PermanentError when
  * GitHub refuses the App for good (bad credentials; ContentsRefused: no Contents permission
- * on the repository); a plain Error (retried later
- * by the runner) for the rest: 5xx and rate limits (isRateLimited: 429 and the secondary
- * limit too) that the octokit plugins already retried, a network failure, a commit GitHub
- * does not know yet.
+ * on the repository); a RetryLater for a rate limit (isRateLimited: 429 and the secondary
+ * limit too) the client did not sit out (over GITHUB_MAX_WAIT_MS): the entry is deferred
+ * until GitHub's time without holding the batch; a plain Error (retried later by the runner)
+ * for the rest: 5xx that the octokit plugins already retried, a network failure, a commit
+ * GitHub does not know yet.
  */
-export function classifyFailure(err: unknown, at: WorkflowAt, path: string): Error | 'absent' {
+export function classifyFailure(
+  err: unknown,
+  at: WorkflowAt,
+  path: string,
+  now = Date.now(),
+): Error | 'absent' {
   const e = (err ?? {}) as Failure;
   const said = (e.message ?? String(err)).split('\n')[0]!.slice(0, 300);
   const where = `${at.owner}/${at.repo}@${at.sha}`;
+  const until = rateLimitedUntil(err, now);
+  if (until !== undefined)
+    return new RetryLater(
+      until,
+      `reading ${path} of ${where} is rate limited until ${new Date(until).toISOString()}: ${e.status ?? ''} ${said}`,
+    );
   if (e.status === 404 && isTokenMint(err))
     return new PermanentError(
       `GitHub does not know installation ${at.installationId} of the App (uninstalled?): 404 ${said}`,

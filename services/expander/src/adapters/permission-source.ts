@@ -1,4 +1,9 @@
-import { rethrowGitHubFailure, type GitHubApp } from '@solstice/shared';
+import {
+  rateLimitedUntil,
+  RetryLater,
+  rethrowGitHubFailure,
+  type GitHubApp,
+} from '@solstice/shared';
 
 /** A user's permission on a repository, as GitHub gives it. */
 export interface Permission {
@@ -20,7 +25,8 @@ export interface PermissionSource {
 /**
  * GET /repos/{owner}/{repo}/collaborators/{username}/permission as the App's installation
  * (Metadata: read). A user GitHub does not know has none. A final refusal is a PermanentError;
- * a 5xx or rate limit is thrown as it came (the click is tried again).
+ * a rate limit a RetryLater (the click is deferred until GitHub's time); a 5xx is thrown as
+ * it came (the click is tried again).
  */
 export function createPermissionSource(app: GitHubApp): PermissionSource {
   return {
@@ -32,6 +38,12 @@ export function createPermissionSource(app: GitHubApp): PermissionSource {
         return { permission: data.permission, role_name: data.role_name };
       } catch (err) {
         if ((err as { status?: number }).status === 404) return { permission: 'none' };
+        const until = rateLimitedUntil(err, Date.now());
+        if (until !== undefined)
+          throw new RetryLater(
+            until,
+            `telling @${user}'s permission on ${owner}/${repo} is rate limited`,
+          );
         rethrowGitHubFailure(err, `tell @${user}'s permission on ${owner}/${repo}`);
       }
     },

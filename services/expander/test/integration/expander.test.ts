@@ -214,6 +214,39 @@ describe('expander against Redis and the GitHub stand-in', () => {
     expect(await h.dead()).toEqual([]);
   });
 
+  it('defers a rate-limited event without waiting in its batch, and expands it once GitHub allows', async () => {
+    h = harness(github);
+    const [limited, other] = [newRepo(), newRepo()];
+    const [limitedSha, otherSha] = [newSha(), newSha()];
+    github.putWorkflow(limited, limitedSha, 'job "build"');
+    github.putWorkflow(other, otherSha, 'job "test"');
+    // A secondary limit asking for 2 s: over GITHUB_MAX_WAIT_MS, so the client does not sit it out.
+    github.standIn.fail(
+      { method: 'GET', path: new RegExp(`/${limited}/contents/`) },
+      {
+        status: 403,
+        headers: { 'retry-after': '2' },
+        body: { message: 'You have exceeded a secondary rate limit' },
+      },
+    );
+    await h.start({ GITHUB_MAX_WAIT_MS: '0', STAGE_BATCH_SIZE: '10' });
+    await h.addEvent(eventFields('push', pushPayload(limited, limitedSha)));
+    await h.addEvent(eventFields('push', pushPayload(other, otherSha)));
+    // Its batch mate goes through while it waits.
+    await waitFor(async () => (await h.jobs()).length === 1, "the batch mate's job");
+    expect((await h.jobs())[0]!.job.workflow_job_id).toBe('test');
+    const deferred = h.logs.lines().find((l) => l.msg?.toString().startsWith('entry deferred'));
+    expect(deferred?.err).toMatch(
+      new RegExp(
+        `^reading .solstice/workflow.kdl of ${OWNER}/${limited}@${limitedSha} is rate limited until`,
+      ),
+    );
+    await waitFor(async () => (await h.jobs()).length === 2, 'the deferred job', 20_000);
+    // One refused call, then one after the time GitHub gave: no wait and no retry in the client.
+    expect(callsFor(limited, CONTENTS).map((c) => c.status)).toEqual([403, 200]);
+    expect(await h.dead()).toEqual([]);
+  });
+
   it('retries later when GitHub does not know the commit yet', async () => {
     h = harness(github);
     const repo = newRepo();

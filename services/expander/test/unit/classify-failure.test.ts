@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentError } from '@solstice/shared';
+import { PermanentError, RetryLater } from '@solstice/shared';
 import { classifyFailure, ContentsRefused } from '../../src/adapters/classify-failure.js';
 
 const at = { owner: 'octo-org', repo: 'app', sha: 'a'.repeat(40), installationId: 7 };
@@ -59,14 +59,32 @@ describe('what a failed Contents API read means', () => {
     expect(bad).not.toBeInstanceOf(ContentsRefused);
   });
 
+  const now = 1_700_000_000_000;
   it.each([
     [
       'x-ratelimit-remaining: 0',
-      failure(403, 'Forbidden', { headers: { 'x-ratelimit-remaining': '0' } }),
+      failure(403, 'Forbidden', {
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000600' },
+      }),
+      now + 600_000,
     ],
-    ['retry-after', failure(403, 'Forbidden', { headers: { 'retry-after': '60' } })],
-    ['a secondary rate limit', failure(403, 'You have exceeded a secondary rate limit')],
-    ['429', failure(429, 'Too Many Requests')],
+    ['retry-after', failure(403, 'Forbidden', { headers: { 'retry-after': '60' } }), now + 60_000],
+    [
+      'a secondary rate limit',
+      failure(403, 'You have exceeded a secondary rate limit'),
+      now + 60_000,
+    ],
+    ['429', failure(429, 'Too Many Requests'), now + 60_000],
+  ])('defers the event until GitHub allows it again after %s', (_what, err, until) => {
+    const outcome = classifyFailure(err, at, PATH, now);
+    expect(outcome).toBeInstanceOf(RetryLater);
+    expect((outcome as RetryLater).untilMs).toBe(until);
+    expect((outcome as Error).message).toMatch(
+      /^reading \.solstice\/workflow\.kdl of octo-org\/app@a{40} is rate limited until /,
+    );
+  });
+
+  it.each([
     ['a 502', failure(502, 'Bad Gateway')],
     ['a network failure', failure(undefined, 'connect ECONNREFUSED 127.0.0.1:1')],
   ])('is worth retrying after %s', (_what, err) => {

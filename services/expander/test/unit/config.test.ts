@@ -23,6 +23,7 @@ describe('expander configuration', () => {
     expect(c.forkPullRequests).toBe('approve');
     expect(c.approvalTtlSeconds).toBe(14 * 86_400);
     expect(c.github.app).toBeUndefined();
+    expect(c.github.maxWaitMs).toBe(10_000);
   });
 
   it('reads FORK_PULL_REQUESTS, and names it in one line when it is not approve, always or never', () => {
@@ -78,13 +79,17 @@ describe('expander configuration', () => {
       WORKFLOW_MAX_BYTES: '2000000',
       WORKFLOW_MAX_JOBS: '0',
       CHECK_SUITE_REQUESTED: 'maybe',
+      GITHUB_MAX_WAIT_MS: '3600000',
     });
-    expect(problems.map((p) => p.split(':')[0])).toEqual([
-      'RUNS_ON_DEFAULT',
-      'WORKFLOW_MAX_BYTES',
-      'WORKFLOW_MAX_JOBS',
-      'CHECK_SUITE_REQUESTED',
-    ]);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      [
+        'RUNS_ON_DEFAULT',
+        'WORKFLOW_MAX_BYTES',
+        'WORKFLOW_MAX_JOBS',
+        'CHECK_SUITE_REQUESTED',
+        'GITHUB_MAX_WAIT_MS',
+      ].sort(),
+    );
   });
 
   it('stops when an App id comes without a key', () => {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '@solstice/shared';
-import {
-  backoffMs,
-  createMayHaveHappened,
-  exhaustedUntil,
-  writeFailure,
-} from '../../src/write-failure.js';
+import { backoffMs, createMayHaveHappened, writeFailure } from '../../src/write-failure.js';
 
 const retry = { maxAttempts: 3, baseMs: 1000, maxMs: 60_000 };
 const now = 1_700_000_000_000;
@@ -60,12 +55,5 @@ describe('what a failed write means for the installation', () => {
     expect(createMayHaveHappened(new Error('socket hang up'))).toBe(true);
     expect(createMayHaveHappened(answered(422))).toBe(false);
     expect(createMayHaveHappened(answered(429, { 'retry-after': '1' }))).toBe(false);
-  });
-
-  it('reads a used-up primary limit off a successful answer too', () => {
-    expect(exhaustedUntil({ 'x-ratelimit-remaining': '4999' }, now)).toBeUndefined();
-    expect(
-      exhaustedUntil({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000060' }, now),
-    ).toBe(1_700_000_060_000);
   });
 });

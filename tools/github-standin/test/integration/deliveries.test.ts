@@ -45,7 +45,13 @@ describe('GitHub stand-in: the App webhook sender and its deliveries API', () =>
     sender = new WebhookSender({ appId: APP_ID });
     standIn = await createStandIn({ appId: APP_ID, key, sender }).start();
     app = createGitHubApp({
-      settings: { apiBase: standIn.url, app: undefined, retryBaseMs: 5, writeMinMs: 0 },
+      settings: {
+        apiBase: standIn.url,
+        app: undefined,
+        retryBaseMs: 5,
+        writeMinMs: 0,
+        maxWaitMs: 10_000,
+      },
       app: { appId: APP_ID, privateKey: key },
       redis,
       tokenKey: (k) => `standin-test:${k}`,

@@ -74,7 +74,13 @@ export async function startRecoveryHarness(appKey: string): Promise<RecoveryHarn
   const logs = captureLogger('recovery', 'debug');
   const registry = new Registry();
   const app = createGitHubApp({
-    settings: { apiBase: standIn.url, app: undefined, retryBaseMs: 5, writeMinMs: 0 },
+    settings: {
+      apiBase: standIn.url,
+      app: undefined,
+      retryBaseMs: 5,
+      writeMinMs: 0,
+      maxWaitMs: 10_000,
+    },
     app: { appId: APP_ID, privateKey: appKey },
     redis,
     tokenKey: (k) => keys.tokenCache(k),
