@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { repositoryOf } from '@solstice/shared';
 
 export interface AllowlistSettings {
   /** Globs over `owner/name` (`octo-org/*`). */
@@ -32,20 +33,11 @@ export function createAllowlist(
   const repos = s.repos.map(globMatcher);
   const owners = s.owners.map(globMatcher);
   return (payload) => {
-    const { fullName, owner } = repositoryOf(payload);
-    if (fullName !== undefined && repos.some((match) => match(fullName))) return true;
-    return owner !== undefined && owners.some((match) => match(owner));
+    // Read as the expander reads it (owner.login and name, else full_name, else the clone URL).
+    const found = repositoryOf(payload.repository, 'repository');
+    if (!('repository' in found)) return false;
+    const { owner, name } = found.repository;
+    if (repos.some((match) => match(`${owner}/${name}`))) return true;
+    return owners.some((match) => match(owner));
   };
-}
-
-function repositoryOf(payload: Record<string, unknown>): { fullName?: string; owner?: string } {
-  const repo = payload.repository as Record<string, unknown> | null | undefined;
-  if (typeof repo !== 'object' || repo === null) return {};
-  const fullName = typeof repo.full_name === 'string' ? repo.full_name : undefined;
-  const ownerObj = repo.owner as Record<string, unknown> | null | undefined;
-  const login =
-    typeof ownerObj === 'object' && ownerObj !== null && typeof ownerObj.login === 'string'
-      ? ownerObj.login
-      : fullName?.split('/')[0];
-  return { fullName, owner: login };
 }

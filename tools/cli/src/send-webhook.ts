@@ -36,7 +36,7 @@ export async function webhookRequest(o: {
 export const sendWebhookCommand = defineCommand({
   name: 'send-webhook',
   usage:
-    'send-webhook <file.json> --event <name> [--url URL] [--secret S] [--hook-id N] [--delivery GUID]',
+    'send-webhook <file.json> --event <name> [--url URL] [--hook-id N] [--delivery GUID] (secret: GITHUB_WEBHOOK_SECRET[_FILE]; --secret S works but warns)',
   summary: 'sign and POST a webhook payload to the receiver, as GitHub would',
   options: {
     event: { type: 'string' },
@@ -63,8 +63,13 @@ export const sendWebhookCommand = defineCommand({
     } catch {
       throw new CliError(`${file} is not JSON: a webhook payload is a JSON object`);
     }
+    const flagSecret = stringOption(args, 'secret');
+    if (flagSecret !== undefined)
+      ctx.err(
+        'solstice send-webhook: warning: --secret is visible to every user of this machine (ps, /proc) and in shell history; set GITHUB_WEBHOOK_SECRET or GITHUB_WEBHOOK_SECRET_FILE instead',
+      );
     // The receiver's secret setting may list several (rotation); GitHub signs with one.
-    const secret = stringOption(args, 'secret') ?? receiverSecret(ctx.env)?.split(',')[0]?.trim();
+    const secret = flagSecret ?? receiverSecret(ctx.env)?.split(',')[0]?.trim();
     const req = await webhookRequest({
       url: stringOption(args, 'url') ?? 'http://127.0.0.1:8082/webhooks/github',
       event,

@@ -72,6 +72,13 @@ describe('createAllowlist', () => {
     expect(createAllowlist({ repos: [], owners: ['someone-else'] })(p)).toBe(false);
   });
 
+  it('reads a minimal payload (only a clone URL) as the expander does', () => {
+    const minimal = { repository: { clone_url: 'https://github.com/octo-org/widgets.git' } };
+    expect(createAllowlist({ repos: ['octo-org/*'], owners: [] })(minimal)).toBe(true);
+    expect(createAllowlist({ repos: [], owners: ['octo-org'] })(minimal)).toBe(true);
+    expect(createAllowlist({ repos: ['me/*'], owners: ['me'] })(minimal)).toBe(false);
+  });
+
   it('refuses a payload without a repository when a list is set', () => {
     expect(createAllowlist({ repos: ['*'], owners: [] })({})).toBe(false);
   });

@@ -91,6 +91,12 @@ describe('solstice send-webhook', () => {
 
     expect(first.code).toBe(0);
     expect(second.code).toBe(0);
+    // A secret given as a flag shows in ps: it works, with a warning that names the way out.
+    expect(first.err).toEqual([
+      expect.stringMatching(
+        /^solstice send-webhook: warning: --secret is visible .*set GITHUB_WEBHOOK_SECRET or GITHUB_WEBHOOK_SECRET_FILE instead$/,
+      ),
+    ]);
     expect(received).toHaveLength(2);
     const [a, b] = received as [Received, Received];
     expect(a.body).toBe(pushBody);
@@ -108,7 +114,7 @@ describe('solstice send-webhook', () => {
   });
 
   it('signs with GITHUB_WEBHOOK_SECRET (the first of a rotation list) when no --secret is given', async () => {
-    const { code } = await cli(
+    const { code, err } = await cli(
       [
         'send-webhook',
         file,
@@ -124,6 +130,7 @@ describe('solstice send-webhook', () => {
       { GITHUB_WEBHOOK_SECRET: 'new-secret,old-secret' },
     );
     expect(code).toBe(0);
+    expect(err).toEqual([]);
     const r = received[0]!;
     expect(await verify('new-secret', r.body, String(r.headers['x-hub-signature-256']))).toBe(true);
     expect(r.headers).toMatchObject({ 'x-github-delivery': 'fixed-id', 'x-github-hook-id': '77' });
