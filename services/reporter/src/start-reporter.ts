@@ -14,13 +14,13 @@ import {
   type StageConnections,
   type StageRunner,
 } from '@solstice/shared';
-import { reporterAdapters } from './adapters/reporter-adapters.js';
+import { reporterAdapters, type ReporterAdapters } from './adapters/reporter-adapters.js';
 import { resultsConsumer } from './adapters/results-consumer.js';
 import { sampleWriterGauges } from './adapters/writer-gauges.js';
 import type { ReporterConfig } from './config.js';
 import { checksBatchHandler } from './handle-checks-batch.js';
 import { handleResultMessage } from './handle-result-message.js';
-import { reporterMetrics } from './reporter-metrics.js';
+import { reporterMetrics, type ReporterMetrics } from './reporter-metrics.js';
 import { WriteScheduler } from './write-scheduler.js';
 import { writeTurn } from './write-turn.js';
 
@@ -56,15 +56,7 @@ export async function startReporter(
     const metrics = createMetrics('reporter');
     const counters = reporterMetrics(metrics);
     const a = reporterAdapters({ config, redis, keys, log, metrics });
-    const turnDeps = { ...a, checkName: config.checkName, retry: config.writers.retry, log };
-    const writers = new WriteScheduler({
-      store: a.writers,
-      turn: (inst, token) => writeTurn(inst, token, { ...turnDeps, metrics: counters }),
-      leaseMs: config.writers.leaseMs,
-      concurrency: config.writers.concurrency,
-      holder: consumerNameFor(config.stage),
-      log,
-    });
+    const writers = installationWriters(config, a, counters, log);
     const queued = () => writers.wake();
     const consumer = resultsConsumer(
       config,
@@ -112,5 +104,23 @@ export async function startReporter(
       ready: async () => consumer.consuming() && !stage.stopped && (await redis.ping()) === 'PONG',
     });
     return { stage, consumer, writers, amqp, metrics, ops, close: life.close };
+  });
+}
+
+/** The installation writers: one turn at a time per installation, under a lease in Redis. */
+function installationWriters(
+  config: ReporterConfig,
+  a: ReporterAdapters,
+  counters: ReporterMetrics,
+  log: Logger,
+): WriteScheduler {
+  const deps = { ...a, checkName: config.checkName, retry: config.writers.retry, log };
+  return new WriteScheduler({
+    store: a.writers,
+    turn: (inst, token) => writeTurn(inst, token, { ...deps, metrics: counters }),
+    leaseMs: config.writers.leaseMs,
+    concurrency: config.writers.concurrency,
+    holder: consumerNameFor(config.stage),
+    log,
   });
 }
