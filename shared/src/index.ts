@@ -86,6 +86,8 @@ export {
   type BatchHandler,
 } from './redis/stage-runner.js';
 export { perEntry } from './redis/per-entry.js';
+export { createReplicaAck, ReplicasShortError, type ReplicaAck } from './redis/replica-ack.js';
+export { readReplicaAckSettings, type ReplicaAckSettings } from './config/replica-ack.js';
 export { ackAndAdd, deadLetter, isRefusal, storeOnce, type Output } from './redis/scripts.js';
 export type { DeadBounds } from './redis/dead-bounds.js';
 export { defineScript, type RedisScript } from './redis/define-script.js';

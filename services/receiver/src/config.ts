@@ -3,6 +3,7 @@ import {
   readCredentialsDir,
   readAddr,
   readEventRules,
+  readReplicaAckSettings,
   readLogLevel,
   readRedisSettings,
   readSecret,
@@ -77,9 +78,7 @@ export function readReceiverConfig(source: ConfigSource = {}): ReceiverConfig {
     bodyLimit,
     limits: readHttpLimits(r, bodyLimit),
     dedupeTtlSeconds: r.int('DEDUPE_TTL_SECONDS', DEFAULT_DEDUPE_TTL, { min: 1 }),
-    minReplicasAck: r.int('REDIS_MIN_REPLICAS_ACK', 0, { min: 0, max: 16 }),
-    // Below the 2 s command timeout of the receiver's connection (createRedis, role request).
-    replicasAckTimeoutMs: r.int('REDIS_REPLICAS_ACK_TIMEOUT_MS', 500, { min: 1, max: 1500 }),
+    ...readReplicaAckSettings(r),
     ...readEventRules(r),
     ...readRedisSettings(r),
     logLevel: readLogLevel(r),

@@ -6,6 +6,8 @@ import {
   readAmqpSettings,
   readGitHubSettings,
   readStageSettings,
+  readReplicaAckSettings,
+  type ReplicaAckSettings,
   type AmqpSettings,
   type ConfigSource,
   type GitHubSettings,
@@ -49,6 +51,11 @@ export interface WriterSettings {
   concurrency: number;
   /** WRITE_MAX_ATTEMPTS, WRITE_RETRY_BASE_MS, WRITE_RETRY_MAX_MS: a failing write's retries. */
   retry: WriteRetry;
+  /**
+   * REDIS_MIN_REPLICAS_ACK, REDIS_REPLICAS_ACK_TIMEOUT_MS: a create's in-flight mark reaches
+   * that many replicas before GitHub is asked (0: off), so a failover cannot make it create twice.
+   */
+  replicaAck: ReplicaAckSettings;
 }
 
 export interface S3Settings {
@@ -116,6 +123,7 @@ function read(source: ConfigSource, appRequired: boolean): ReporterSettings {
         baseMs: r.int('WRITE_RETRY_BASE_MS', 1000, { min: 1, max: 3_600_000 }),
         maxMs: r.int('WRITE_RETRY_MAX_MS', 60_000, { min: 1, max: 3_600_000 }),
       },
+      replicaAck: readReplicaAckSettings(r),
     },
     warnings: removedSettings(r),
     resultRetry: {

@@ -1,5 +1,6 @@
 import {
   exhaustedUntil,
+  ReplicasShortError,
   type CheckRecord,
   type InstallationLookup,
   type Logger,
@@ -92,7 +93,14 @@ async function write(
   log: Logger,
 ): Promise<void> {
   const creating = plan.kind === 'create';
-  const begun = await d.writers.begin(inst, token, record.request_id, creating);
+  let begun;
+  try {
+    begun = await d.writers.begin(inst, token, record.request_id, creating);
+  } catch (err) {
+    // The create's mark is on the primary only: not created now, looked up on the next turn.
+    if (err instanceof ReplicasShortError) return failed(record, inst, token, err, true, d, log);
+    throw err;
+  }
   if (begun.kind === 'lost')
     return log.warn('writer lease lost before the write; left to its holder');
   if (begun.kind === 'wait') return d.writers.settle(inst, token, '');

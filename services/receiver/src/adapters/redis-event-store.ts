@@ -1,12 +1,13 @@
 import {
+  createReplicaAck,
   HttpError,
   keysFor,
+  ReplicasShortError,
   rawEventToFields,
   storeOnce,
   type RawEvent,
   type Redis,
 } from '@solstice/shared';
-import { createReplicaAck, ReplicasShortError } from './replica-ack.js';
 
 /** Where deliveries go: the receiver's only outside world besides HTTP. */
 export interface EventStore {

@@ -53,6 +53,7 @@ export function reporterAdapters(o: {
       leaseMs: config.writers.leaseMs,
       // '0' holds jobs whose installation is being looked up: no write, no pace.
       gapMs: (inst) => (inst === '0' ? 0 : gap),
+      replicaAck: config.writers.replicaAck,
     }),
     checks: createChecksClient(app, config.github.app.appId),
     installations: createInstallationLookup({ app, redis, keyFor: keys.installation }),

@@ -1,4 +1,4 @@
-import type { Keys, Redis } from '@solstice/shared';
+import { createReplicaAck, type Keys, type ReplicaAckSettings, type Redis } from '@solstice/shared';
 import {
   scanScript,
   acquireScript,
@@ -50,8 +50,13 @@ export function createWriterStore(o: {
   leaseMs: number;
   /** GITHUB_WRITE_MIN_MS: least time from one write's answer to the next write. */
   gapMs: (inst: string) => number;
+  /** REDIS_MIN_REPLICAS_ACK: replicas that must have a create's in-flight mark (0: off). */
+  replicaAck?: ReplicaAckSettings;
 }): WriterStore {
   const { redis } = o;
+  const { minReplicasAck = 0, replicasAckTimeoutMs = 500 } = o.replicaAck ?? {};
+  const durable =
+    minReplicasAck > 0 ? createReplicaAck(redis, minReplicasAck, replicasAckTimeoutMs) : undefined;
   const w = o.keys.writer;
   const rec = o.keys.checkRecord;
   return {
@@ -74,7 +79,11 @@ export function createWriterStore(o: {
         [w.lease(inst), w.state(inst), rec(requestId)],
         [token, o.gapMs(inst), create ? '1' : ''],
       );
-      return kind === 'wait' ? { kind, ms: Number(ms) } : ({ kind } as BeginOutcome);
+      if (kind === 'wait') return { kind, ms: Number(ms) };
+      // A failover must not lose the mark of a create GitHub then makes: the next turn would
+      // create again instead of looking the run up. Throws ReplicasShortError when short.
+      if (kind === 'go' && create && durable) await durable();
+      return { kind } as BeginOutcome;
     },
     async done(inst, token, requestId, shown) {
       await doneScript(

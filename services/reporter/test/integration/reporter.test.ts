@@ -531,6 +531,45 @@ describe('reporter with S3 unreachable', () => {
   });
 });
 
+describe('reporter with REDIS_MIN_REPLICAS_ACK', () => {
+  it('creates no Check Run while the mark of its create has not reached enough replicas', async () => {
+    const key = generateAppKey();
+    const runs = new CheckRunStore();
+    const standIn = await createStandIn({ appId: 42, key, checks: runs }).start();
+    standIn.addInstallation({ id: INSTALLATION, account: OWNER, repos: [] });
+    // No test Redis has 16 replicas: every WAIT comes back short.
+    const h = await startHarness(standIn, key, {
+      REDIS_MIN_REPLICAS_ACK: '16',
+      REDIS_REPLICAS_ACK_TIMEOUT_MS: '20',
+      WRITE_MAX_ATTEMPTS: '100',
+    });
+    try {
+      const e = envelopeFor({ repo: uniqueName('repo'), sha: newSha() });
+      await h.published(e);
+      const short = await waitFor(
+        () =>
+          h.logs
+            .lines()
+            .filter(
+              (l) =>
+                l.msg === 'Check Run write failed; tried again later' &&
+                /of 16 replicas acknowledged within 20 ms/.test(String(l.reason)),
+            )
+            .at(1),
+        'two writes held back for the replicas',
+      );
+      expect(short.request_id).toBe(e.job.request_id);
+      expect(runs.withExternalId(e.job.request_id)).toHaveLength(0);
+      expect(
+        standIn.calls.filter((c) => c.method === 'POST' && /check-runs$/.test(c.path)),
+      ).toEqual([]);
+    } finally {
+      await h.close();
+      await standIn.close();
+    }
+  });
+});
+
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createServer();

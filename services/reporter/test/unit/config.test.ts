@@ -37,6 +37,7 @@ describe('reporter configuration', () => {
       leaseMs: 10_000,
       concurrency: 32,
       retry: { maxAttempts: 20, baseMs: 1000, maxMs: 60_000 },
+      replicaAck: { minReplicasAck: 0, replicasAckTimeoutMs: 500 },
     });
     expect(c.warnings).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import type { Redis } from '@solstice/shared';
+import type { Redis } from 'ioredis';
 
 /** Resolves once the writes this connection made so far reached the replicas; else rejects. */
 export type ReplicaAck = () => Promise<void>;
@@ -16,7 +16,7 @@ export class ReplicasShortError extends Error {
 /**
  * Redis WAIT after a store, grouped: WAIT blocks its connection, so one at a time covers every
  * write whose reply came before it was sent (WAIT counts the writes of its own connection, the
- * receiver's single one). Requests arriving meanwhile wait for the next one.
+ * stage's single command connection). Callers arriving meanwhile wait for the next one.
  */
 export function createReplicaAck(redis: Redis, wanted: number, timeoutMs: number): ReplicaAck {
   let waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
