@@ -23,9 +23,25 @@ export interface PublishingLinkOptions {
 }
 
 /**
+ * Why a batch's results call for another channel, if they do. Confirms that time out may mean
+ * a dead socket or a stuck channel. A batch the broker nacked whole may mean a channel that
+ * will be refused from now on: RabbitMQ 3.10 nacks every publish of a channel that first
+ * published to a quorum queue while the queue was electing a leader (its node just lost),
+ * long after the new leader took over, while a channel opened afterwards publishes; seen in
+ * test/failover/rabbitmq-cluster.test.ts. A broker refusing for good (a full queue with
+ * `reject-publish`) costs a channel open per such batch, each after the reopen delay.
+ */
+function replaceBecause(results: PublishResult[]): string | undefined {
+  if (results.some((r) => r.outcome === 'timeout')) return 'confirms timed out';
+  if (results.length > 0 && results.every((r) => r.outcome === 'nacked'))
+    return 'the broker nacked the whole batch';
+  return undefined;
+}
+
+/**
  * The publishing side of one AMQP connection: a ConfirmChannel kept open (ChannelKeeper:
  * declared and opened again after every reconnect, replaced when the broker closes it) and
- * replaced when its confirms time out, since that may mean a dead socket or a stuck channel.
+ * replaced when its confirms time out or the broker nacks a whole batch (replaceBecause).
  */
 export class PublishingLink {
   private readonly keeper: ChannelKeeper<ConfirmPublisher>;
@@ -78,8 +94,9 @@ export class PublishingLink {
       }));
     }
     const results = await publisher.publishBatch(messages);
-    if (results.some((r) => r.outcome === 'timeout') && this.keeper.current === publisher) {
-      this.o.log.warn('confirms timed out; replacing the confirm channel');
+    const why = replaceBecause(results);
+    if (why !== undefined && this.keeper.current === publisher) {
+      this.o.log.warn(`${why}; replacing the confirm channel`);
       this.keeper.replace(publisher);
       publisher.channel.close().catch(() => undefined);
     }
