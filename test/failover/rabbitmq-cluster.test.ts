@@ -54,8 +54,9 @@ describe.skipIf(!hasRabbitmqServer())(
       const on = amqpStages.filter((s) => nodeOf(s) === node);
       const progress = await watchProgress(p!);
       const lostAt = Date.now();
-      await (how === 'killed -9' ? node.kill() : node.stop());
-      // Pushes keep coming through the loss and after it, until every AMQP client moved.
+      // Pushes keep coming through the loss (a graceful stop takes a second or two) and after
+      // it, until every AMQP client moved.
+      const gone = how === 'killed -9' ? node.kill() : node.stop();
       while (on.some((s) => reconnectedAt(s, lostAt) === undefined) || Date.now() - lostAt < 3000) {
         sent.push(...(await sendPushes(p!, 1, 100)));
         if (Date.now() - lostAt > 60_000) {
@@ -72,6 +73,7 @@ describe.skipIf(!hasRabbitmqServer())(
           );
         }
       }
+      await gone;
       sent.push(...(await sendPushes(p!, 5, 50)));
       const seen = await progress.stop(60_000);
       // Every publish of the publisher's new channel nacked: it took another (PublishingLink).
