@@ -3,7 +3,7 @@
 # stay in the repository (tools/bench, the stand-in's harness, test/).
 
 # --- build: every dependency, then tsc -b of all workspaces -------------------------------
-FROM node:20-slim AS build
+FROM node:22-slim AS build
 WORKDIR /app
 # Package files first: the npm ci layer is reused until a package.json or the lock changes.
 COPY package.json package-lock.json ./
@@ -15,7 +15,11 @@ COPY services/reporter/package.json services/reporter/
 COPY tools/cli/package.json tools/cli/
 COPY tools/github-standin/package.json tools/github-standin/
 COPY tools/bench/package.json tools/bench/
-RUN npm ci --no-audit --no-fund
+# npm can end 0 without finishing the install (seen: "Exit handler never called!" when the
+# network failed): each install is checked here, so the build fails at this step, saying why.
+RUN npm ci --no-audit --no-fund \
+    && npm ls --all >/dev/null && test -x node_modules/.bin/tsc \
+    || { echo 'npm ci did not install every dependency (npm ls or node_modules/.bin/tsc): see the npm output above (the registry unreachable?)' >&2; exit 1; }
 COPY tsconfig.base.json ./
 COPY shared/ shared/
 COPY services/ services/
@@ -26,7 +30,7 @@ RUN npm run build \
     && rm -r tools/github-standin/dist/harness tools/github-standin/dist/demo.*
 
 # --- runtime: production dependencies and the built JavaScript only -----------------------
-FROM node:20-slim AS runtime
+FROM node:22-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -39,7 +43,9 @@ COPY tools/cli/package.json tools/cli/
 COPY tools/github-standin/package.json tools/github-standin/
 # tools/bench is absent: npm installs the workspaces present, so none of its dependencies.
 RUN npm ci --omit=dev --workspaces --include-workspace-root --no-audit --no-fund \
-    && npm cache clean --force
+    && npm ls --omit=dev --all --workspaces --include-workspace-root >/dev/null \
+    || { echo 'npm ci --omit=dev did not install every production dependency (npm ls): see the npm output above (the registry unreachable?)' >&2; exit 1; }; \
+    npm cache clean --force
 COPY --from=build /app/shared/dist shared/dist
 COPY --from=build /app/services/receiver/dist services/receiver/dist
 COPY --from=build /app/services/expander/dist services/expander/dist

@@ -109,7 +109,24 @@ export {
 } from './stage.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { startOpsServer, type OpsServerOptions } from './ops-server.js';
-export { Lifecycle, closeAll, handleProcessSignals } from './lifecycle.js';
+export {
+  Lifecycle,
+  closeAll,
+  handleProcessSignals,
+  type CloseStep,
+  type Drainable,
+  type StepOptions,
+} from './lifecycle.js';
+export {
+  SHUTDOWN_LIMITS,
+  exitCodeOf,
+  shutdownReport,
+  stepLimitMs,
+  type ShutdownLimits,
+  type ShutdownReport,
+  type StepKind,
+  type StepOutcome,
+} from './shutdown.js';
 export { runMain } from './process.js';
 export {
   connectAmqp,

@@ -7,6 +7,7 @@ import {
   Lifecycle,
   perEntry,
   type Logger,
+  type ShutdownReport,
   type Metrics,
   type StageConnections,
   type StageRunner,
@@ -23,7 +24,7 @@ export interface Expander {
   metrics: Metrics;
   ops: Server | undefined;
   /** Stops reading, commits the batch in hand, closes every connection. Idempotent. */
-  close(): Promise<void>;
+  close(): Promise<ShutdownReport>;
 }
 
 /**
@@ -65,7 +66,7 @@ export async function startExpander(
       metrics,
       handle: perEntry((entry) => expandEvent(entry.fields, deps, entry)),
     });
-    life.defer('stream runner', () => stage.stop());
+    life.deferStage(stage);
     void stage.start();
     const ops = await life.startOps(config.stage.metricsAddr, {
       registry: metrics.registry,

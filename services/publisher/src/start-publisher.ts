@@ -8,6 +8,7 @@ import {
   Lifecycle,
   pingWithin,
   type Logger,
+  type ShutdownReport,
   type Metrics,
   type PublishingLink,
   type RecoveringChannelModel,
@@ -29,7 +30,7 @@ export interface Publisher {
   /** Settles only if the broker refuses the topology after the start: the line says what to fix. */
   fatal: Promise<string>;
   /** Stops reading, finishes the batch in hand, closes channel, connection, Redis. Idempotent. */
-  close(): Promise<void>;
+  close(): Promise<ShutdownReport>;
 }
 
 /**
@@ -75,7 +76,7 @@ export async function startPublisher(
       // Read only while a confirm channel is open: what cannot be published stays in the stream.
       beforeRead: () => link.waitForChannel(() => stage.stopped),
     });
-    life.defer('stream runner', () => stage.stop());
+    life.deferStage(stage);
     void stage.start();
     const ops = await life.startOps(config.stage.metricsAddr, {
       registry: metrics.registry,

@@ -1,6 +1,6 @@
 import { createLogger, handleProcessSignals, keysFor, runMain } from '@solstice/shared';
 import { readReceiverConfig } from './config.js';
-import { startRecovery, type Sweeper } from './recovery/index.js';
+import { startRecovery } from './recovery/index.js';
 import { openReceiverRedis, startReceiver } from './start-receiver.js';
 
 runMain('receiver', async () => {
@@ -11,11 +11,7 @@ runMain('receiver', async () => {
   const receiver = await startReceiver(config, openReceiverRedis(config.redisUrl, log), log, {
     reread: () => readReceiverConfig(source),
   });
-  let sweeper: Sweeper | undefined;
-  handleProcessSignals(log, async () => {
-    await sweeper?.stop();
-    await receiver.close();
-  });
+  handleProcessSignals(log, () => receiver.close());
   log.info(
     {
       url: receiver.url,
@@ -34,13 +30,15 @@ runMain('receiver', async () => {
   // In the setup state this waits for the credentials; a bad credential file ends it (exit 2).
   const settled = await receiver.settled;
   // Started once the server takes webhooks: the redeliveries it asks for come back to it.
-  if (settled)
-    sweeper = startRecovery({
-      config: settled.recovery,
-      redis: receiver.redis,
-      keys,
-      log: log.child({ part: 'recovery' }),
-      metrics: receiver.metrics,
-      dedupeTtlSeconds: settled.dedupeTtlSeconds,
-    });
+  if (!settled) return;
+  const sweeper = startRecovery({
+    config: settled.recovery,
+    redis: receiver.redis,
+    keys,
+    log: log.child({ part: 'recovery' }),
+    metrics: receiver.metrics,
+    dedupeTtlSeconds: settled.dedupeTtlSeconds,
+  });
+  // Stopped first on SIGTERM: a sweep in progress ends at its next page.
+  if (sweeper) receiver.defer('recovery sweeper', () => sweeper.stop(), { kind: 'drain' });
 });

@@ -4,8 +4,10 @@ import {
   createMetrics,
   keysFor,
   Lifecycle,
+  SHUTDOWN_LIMITS,
   startOpsServer,
   type Logger,
+  type ShutdownReport,
   type Metrics,
   type Redis,
 } from '@solstice/shared';
@@ -34,11 +36,13 @@ export interface Receiver {
    */
   settled: Promise<ReceiverConfig | undefined>;
   /** Stops accepting, lets in-flight requests finish, closes Redis. Idempotent. */
-  close(): Promise<void>;
+  close(): Promise<ShutdownReport>;
+  /** Adds a close step, run before the others (what was started on the receiver's Redis). */
+  defer: Lifecycle['defer'];
 }
 
 export interface StartOptions {
-  /** How long close() waits for in-flight requests before cutting them (GitHub waits 10 s). */
+  /** How long close() waits for in-flight requests before cutting them (default and at most SHUTDOWN_LIMITS.drainMs; GitHub waits 10 s). */
   closeGraceMs?: number;
   now?: () => Date;
   /** Reads the settings again: given, a receiver without a secret watches CREDENTIALS_DIR. */
@@ -94,7 +98,13 @@ export async function startReceiver(
     let app = appFor(config, { refuse: first.setup.refuse, register: first.register });
     server.on('request', (req, res) => app(req, res));
     const url = await listenOn(server, config.httpAddr);
-    life.defer('http server', () => closeServer(server, opts.closeGraceMs ?? 10_000));
+    life.defer(
+      'http server',
+      () => closeServer(server, opts.closeGraceMs ?? SHUTDOWN_LIMITS.drainMs),
+      {
+        kind: 'drain',
+      },
+    );
     const ops = await startOpsServer({
       addr: config.metricsAddr,
       registry: metrics.registry,
@@ -113,6 +123,15 @@ export async function startReceiver(
       }
       return c;
     });
-    return { server, url, metricsUrl: urlOf(ops), redis, metrics, settled, close: life.close };
+    return {
+      server,
+      url,
+      metricsUrl: urlOf(ops),
+      redis,
+      metrics,
+      settled,
+      close: life.close,
+      defer: life.defer,
+    };
   });
 }

@@ -9,6 +9,7 @@ import {
   Lifecycle,
   type Consumer,
   type Logger,
+  type ShutdownReport,
   type Metrics,
   type RecoveringChannelModel,
   type StageConnections,
@@ -32,7 +33,7 @@ export interface Reporter {
   metrics: Metrics;
   ops: Server | undefined;
   /** Stops reading both inputs and writing, finishes what is in hand, closes everything. Idempotent. */
-  close(): Promise<void>;
+  close(): Promise<ShutdownReport>;
 }
 
 /**
@@ -80,8 +81,8 @@ export async function startReporter(
     });
     life.defer('AMQP connection', () => amqp.close());
     life.defer('dead-letter channel', () => a.dead.close());
-    life.defer('writers', () => writers.stop());
-    life.defer('results consumer', () => consumer.stop());
+    life.defer('writers', () => writers.stop(), { kind: 'drain' });
+    life.defer('results consumer', () => consumer.stop(), { kind: 'drain' });
     const stage = createStage({
       group: 'reporter',
       stream: keys.checks,
@@ -91,7 +92,7 @@ export async function startReporter(
       metrics,
       handle: checksBatchHandler({ records: a.records, queued, log }),
     });
-    life.defer('stream runner', () => stage.stop());
+    life.deferStage(stage);
     void stage.start();
     writers.start();
     const gauges = setInterval(

@@ -95,6 +95,16 @@ export class StageRunner {
   private readonly inHand = new Set<string>();
   /** Entries left pending by a RetryLater, and when to handle them again (epoch ms). */
   private readonly notBefore = new Map<string, number>();
+  /** Entries whose commit failed after stop(): they stay pending in Redis. */
+  private readonly notCommitted = new Set<string>();
+  /** The reader's CLIENT ID (it changes on a reconnect), to end its blocked read at stop(). */
+  private readerId: number | undefined;
+  private readonly askReaderId = () => {
+    this.o.reader.call('CLIENT', 'ID').then(
+      (id) => (this.readerId = Number(id)),
+      () => undefined,
+    );
+  };
 
   constructor(private readonly o: StageRunnerOptions) {
     this.deadStream = deadStreamOf(o.stream);
@@ -118,14 +128,43 @@ export class StageRunner {
 
   /** Starts the loop; the promise settles when the runner has stopped. */
   start(): Promise<void> {
-    this.loop ??= this.run();
+    if (!this.loop) {
+      this.o.reader.on('ready', this.askReaderId);
+      if (this.o.reader.status === 'ready') this.askReaderId();
+      this.loop = this.run().finally(() => this.o.reader.off('ready', this.askReaderId));
+    }
     return this.loop;
   }
 
-  /** Stops reading, finishes and commits the batch in hand. Idempotent. */
+  /**
+   * Stops reading (no read starts after this, and a blocked one is ended at once), finishes
+   * and commits the batch in hand. Idempotent. Unbounded by itself: a Redis that is away
+   * holds it; the Lifecycle gives it SHUTDOWN_LIMITS.drainMs, then asks pendingIds().
+   */
   async stop(): Promise<void> {
-    this.stopping = true;
+    if (!this.stopping) {
+      this.stopping = true;
+      this.unblockRead();
+    }
     await this.loop;
+  }
+
+  /**
+   * CLIENT UNBLOCK … TIMEOUT: the reader's XREADGROUP … BLOCK returns as if its time ran out,
+   * with what it had read (nothing is lost). Without it a stop waits up to STAGE_BLOCK_MS;
+   * that is also what happens when the ACL refuses CLIENT or Redis is away.
+   */
+  private unblockRead(): void {
+    if (this.readerId === undefined) return;
+    this.o.redis.call('CLIENT', 'UNBLOCK', this.readerId, 'TIMEOUT').catch(() => undefined);
+  }
+
+  /**
+   * The entries this copy holds and has not committed: read or claimed and still in hand, or
+   * whose commit failed after stop(). They stay pending in Redis under this consumer.
+   */
+  pendingIds(): string[] {
+    return [...new Set([...this.inHand, ...this.notCommitted])];
   }
 
   get stopped(): boolean {
@@ -204,9 +243,10 @@ export class StageRunner {
     this.readAhead = undefined;
     const last = ahead ? await ahead.catch(() => [] as RawEntry[]) : [];
     if (last.length > 0)
-      await this.process(last, false).catch((err: unknown) =>
-        log.error({ err: errorMessage(err) }, 'last batch failed; it stays pending'),
-      );
+      await this.process(last, false).catch((err: unknown) => {
+        for (const [id] of last) this.notCommitted.add(id);
+        log.error({ err: errorMessage(err) }, 'last batch failed; it stays pending');
+      });
     await this.committing;
     await this.heartbeat.stop();
     log.info({ stream: this.o.stream }, 'stage runner stopped');
@@ -224,6 +264,7 @@ export class StageRunner {
 
   private async read(id: string, block: boolean, count = this.o.batchSize): Promise<RawEntry[]> {
     const { reader, group, consumer, stream, blockMs } = this.o;
+    if (block && this.stopping) return []; // stopped: no new read
     const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', count];
     if (block) args.push('BLOCK', blockMs);
     args.push('STREAMS', stream, id);
@@ -407,6 +448,7 @@ export class StageRunner {
       }
       metrics?.handlingSeconds.observe({ stream }, Number(process.hrtime.bigint() - started) / 1e9);
     })().catch((err: unknown) => {
+      if (this.stopping) for (const d of done) this.notCommitted.add(d.id);
       log.error(
         { stream, err: errorMessage(err), entries: done.length },
         isRefusal(err)

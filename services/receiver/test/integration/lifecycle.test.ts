@@ -61,7 +61,7 @@ describe('receiver lifecycle', () => {
     try {
       const body = Buffer.from(JSON.stringify(push()));
       const half = body.length >> 1;
-      let closing: Promise<void> | undefined;
+      let closing: Promise<unknown> | undefined;
       const started = new Promise<void>((resolve) =>
         t.receiver.server.once('request', () => resolve()),
       );
