@@ -179,4 +179,21 @@ describe.skipIf(!built)('shutdown within the grace period (a real stage process)
       await conn.close();
     }
   });
+
+  it('still starting (RabbitMQ unreachable), exits on SIGTERM by itself with code 1', async () => {
+    const stage = await startStage('publisher', {
+      REDIS_URL: redisUrl(),
+      AMQP_URL: 'amqp://guest:guest@127.0.0.1:1/%2f', // nothing listens: it keeps connecting
+      STREAM_PREFIX: prefixes.next(),
+      AMQP_QUEUE: uniqueName('shutdown.q'),
+      AMQP_DLQ: uniqueName('shutdown.dlq'),
+      AMQP_EXCHANGE: uniqueName('shutdown.x'),
+      AMQP_DLX: uniqueName('shutdown.dlx'),
+    });
+    stages.push(stage);
+    await stage.waitForLog(/AMQP connect failed/);
+    // Not the default action (killed by SIGTERM, which PID 1 in a container ignores): its own exit.
+    expect(await stage.stop(SHUTDOWN_LIMITS.exitMs + 15_000)).toEqual({ code: 1, signal: null });
+    expect(stage.logs.some((l) => l.includes('SIGTERM before it had started: exiting'))).toBe(true);
+  });
 });
