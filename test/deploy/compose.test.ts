@@ -72,7 +72,7 @@ function checkProperties(config: Config): void {
     const s = services[name]!;
     expect(s.build?.target, name).toBe('runtime');
     expect(s.command).toEqual(['node', `services/${name}/dist/main.js`]);
-    // The healthcheck asks the port the stage listens on, with node (no curl in node:20-slim).
+    // The healthcheck asks the port the stage listens on, with node (no curl in node:22-slim).
     expect(s.environment?.[want.addr]).toBe(`0.0.0.0:${want.port}`);
     expect(s.healthcheck?.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
     expect(s.healthcheck?.test[3]).toContain(`fetch('http://127.0.0.1:${want.port}/healthz')`);
@@ -226,11 +226,11 @@ describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
   const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
 
-  it('builds in one stage and runs from node:20-slim as the node user with production dependencies', () => {
-    expect(dockerfile).toMatch(/^FROM node:20\S* AS build$/m);
+  it('builds in one stage and runs from node:22-slim as the node user with production dependencies', () => {
+    expect(dockerfile).toMatch(/^FROM node:22\S* AS build$/m);
     expect(dockerfile).toMatch(/RUN npm ci\b/);
     expect(dockerfile).toMatch(/RUN npm run build/);
-    expect(dockerfile).toMatch(/^FROM node:20-slim AS runtime$/m);
+    expect(dockerfile).toMatch(/^FROM node:22-slim AS runtime$/m);
     expect(runtime).toContain('npm ci --omit=dev --workspaces --include-workspace-root');
     expect(runtime).toMatch(/^USER node$/m);
   });

@@ -71,13 +71,7 @@ export async function startReceiver(
     const store = createRedisEventStore({
       ...config,
       redis,
-      onReplicasShort: (err) => {
-        own.replicasShort.inc();
-        log.warn(
-          { err: err.message },
-          'replicas did not acknowledge a delivery in time; answered 503',
-        );
-      },
+      onReplicasShort: replicasShort(log, () => own.replicasShort.inc()),
     });
     const { server, connections } = createWebhookServer(config.limits, log, (closed) =>
       own.connectionsShed.inc({ closed }),
@@ -98,13 +92,8 @@ export async function startReceiver(
     let app = appFor(config, { refuse: first.setup.refuse, register: first.register });
     server.on('request', (req, res) => app(req, res));
     const url = await listenOn(server, config.httpAddr);
-    life.defer(
-      'http server',
-      () => closeServer(server, opts.closeGraceMs ?? SHUTDOWN_LIMITS.drainMs),
-      {
-        kind: 'drain',
-      },
-    );
+    const graceMs = opts.closeGraceMs ?? SHUTDOWN_LIMITS.drainMs;
+    life.defer('http server', () => closeServer(server, graceMs), { kind: 'drain' });
     const ops = await startOpsServer({
       addr: config.metricsAddr,
       registry: metrics.registry,
@@ -134,4 +123,12 @@ export async function startReceiver(
       defer: life.defer,
     };
   });
+}
+
+/** Counts and logs a delivery answered 503 because too few replicas had it in time. */
+function replicasShort(log: Logger, count: () => void): (err: Error) => void {
+  return (err) => {
+    count();
+    log.warn({ err: err.message }, 'replicas did not acknowledge a delivery in time; answered 503');
+  };
 }
