@@ -5,7 +5,7 @@
 // of the KDL parse (kdljs) of the same workflow file.
 //   BENCH_PUSHES (300), BENCH_RATE (30/s), BENCH_WARMUP (10 pushes, not counted),
 //   BENCH_LOG_LEVEL (info), BENCH_DRAIN_MS (60000), BENCH_KDL_PARSES (2000),
-//   BENCH_CPU_PROF_DIR (a directory: the reporter runs with --cpu-prof into it),
+//   BENCH_CPU_PROF_DIR (a directory: the reporter's V8 CPU profile, as --cpu-prof, goes there),
 //   REDIS_URL, AMQP_URL.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -62,7 +62,7 @@ runMain('bench:cost', async () => {
   say(`bench:cost on ${describeMachine(machine())}; load average ${loadBefore.join(' ')}`);
   say(
     `  ${servers.shown}; ${pushes} pushes × ${SAMPLE_JOBS.length} jobs at ${rate}/s (after ${warmup} not counted); ` +
-      `GITHUB_WRITE_MIN_MS=0; DEMO_JOB_MS=0; LOG_LEVEL=${logLevel}${profDir ? `; reporter --cpu-prof into ${profDir}` : ''}`,
+      `GITHUB_WRITE_MIN_MS=0; DEMO_JOB_MS=0; LOG_LEVEL=${logLevel}${profDir ? `; reporter's CPU profile into ${profDir}` : ''}`,
   );
   const p = new Pipeline({
     ...servers,
@@ -78,8 +78,12 @@ runMain('bench:cost', async () => {
       STAGES.filter((s) => s !== 'reporter'),
       false,
     );
+    // --cpu-prof may not be in NODE_OPTIONS: the same profile through the inspector.
     const prof = profDir
-      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(profDir)}` }
+      ? {
+          NODE_OPTIONS: `--import=${new URL('./cost-cpu-prof.js', import.meta.url).href}`,
+          COST_CPU_PROF_DIR: resolve(profDir),
+        }
       : undefined;
     await p.waitReady([await p.startProcess('reporter', prof)]);
     await p.waitReady([await p.startProcess('demo-orchestrator')]);
