@@ -1,6 +1,6 @@
 // Loaded with NODE_OPTIONS=--import (which may not hold --cpu-prof): the same V8 CPU profile
-// as `node --cpu-prof`, through the inspector, written when the process exits.
-//   COST_CPU_PROF_DIR: where to write <pid>.cpuprofile
+// as `node --cpu-prof`, through the inspector, over the measured window only: the first
+// SIGUSR2 starts it, the second writes it (COST_CPU_PROF_DIR/<pid>.cpuprofile).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
@@ -11,9 +11,14 @@ if (dir) {
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.setSamplingInterval', { interval: 1000 }); // µs, as --cpu-prof
-  session.post('Profiler.start');
-  // An in-process session answers at once: the profile is written before the process ends.
-  process.on('exit', () => {
+  let running = false;
+  process.on('SIGUSR2', () => {
+    if (!running) {
+      running = true;
+      session.post('Profiler.start');
+      return;
+    }
+    running = false;
     session.post('Profiler.stop', (err, res) => {
       if (!err) writeFileSync(join(dir, `${process.pid}.cpuprofile`), JSON.stringify(res.profile));
     });

@@ -57,6 +57,7 @@ runMain('bench:cost', async () => {
   const profDir = r.string('BENCH_CPU_PROF_DIR');
   const out = r.string('BENCH_OUT', `${ROOT}bench-results`);
   r.done();
+  if (profDir) mkdirSync(resolve(profDir), { recursive: true });
 
   const loadBefore = loadAverage();
   say(`bench:cost on ${describeMachine(machine())}; load average ${loadBefore.join(' ')}`);
@@ -91,12 +92,15 @@ runMain('bench:cost', async () => {
     if (warmup > 0 && !(await allDone(p, await offer(p, warmup, rate), drainMs)))
       throw new Error('the warm-up pushes were not all completed');
     const from = p.standIn.calls.length;
+    const profiled = profDir ? p.process('reporter').pid : undefined;
+    if (profiled) process.kill(profiled, 'SIGUSR2'); // the profile starts
     const before = await cpuMs(p.processes);
     const t0 = Date.now();
     const ids = await offer(p, pushes, rate);
     const drained = await allDone(p, ids, drainMs);
     const seconds = (Date.now() - t0) / 1000;
     const after = await cpuMs(p.processes);
+    if (profiled) process.kill(profiled, 'SIGUSR2'); // … and is written
     const calls = callsPerJob(p, from, ids.length);
     figures = {
       pushes,
