@@ -6,8 +6,9 @@ import Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
+import { isTokenMint } from './github-failure.js';
 import type { GitHubSettings } from './settings.js';
-import { redisTokenCache } from './token-cache.js';
+import { redisTokenCache, type TokenCache } from './token-cache.js';
 
 // Typed as plain Octokit: the plugins add behaviour, not methods we call.
 const AppOctokit: typeof Octokit = Octokit.plugin(retry, throttling);
@@ -40,7 +41,8 @@ export interface GitHubApp {
 /**
  * GitHub App clients with retries (5xx, with plugin-retry), rate-limit handling (primary
  * and secondary limits, Retry-After, with plugin-throttling), installation tokens shared
- * through Redis, and every call counted by route and status.
+ * through Redis (and held in memory until near expiry or refused), and every call counted by
+ * route and status.
  */
 export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
   const cache = redisTokenCache(o.redis, o.tokenKey);
@@ -95,6 +97,7 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
       },
     });
     countCalls(client, o.metrics);
+    if (installationId !== undefined) dropRefusedToken(client, cache, String(installationId));
     return client;
   };
   const installations = new Map<number, GitHubClient>();
@@ -110,6 +113,19 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
       return client;
     },
   };
+}
+
+/**
+ * A call refused with 401 (the installation's token revoked, or expired early): the token is
+ * dropped from memory and Redis, so the next call takes a newer one or mints one. `key` is
+ * auth-app's cache key of an installation token without narrowed permissions: its id.
+ */
+function dropRefusedToken(client: GitHubClient, cache: TokenCache, key: string): void {
+  client.hook.error('request', async (error) => {
+    if ((error as { status?: number }).status === 401 && !isTokenMint(error))
+      await cache.refused(key).catch(() => undefined);
+    throw error;
+  });
 }
 
 function countCalls(client: GitHubClient, metrics: Metrics | undefined): void {
