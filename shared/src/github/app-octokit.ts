@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import { isTokenMint } from './github-failure.js';
+import { createLeanFetch } from './lean-fetch.js';
 import type { GitHubSettings } from './settings.js';
 import { redisTokenCache, type TokenCache } from './token-cache.js';
 
@@ -41,11 +42,12 @@ export interface GitHubApp {
 /**
  * GitHub App clients with retries (5xx, with plugin-retry), rate-limit handling (primary
  * and secondary limits, Retry-After, with plugin-throttling), installation tokens shared
- * through Redis (and held in memory until near expiry or refused), and every call counted by
- * route and status.
+ * through Redis (and held in memory until near expiry or refused), every call counted by route
+ * and status, sent through a lean fetch on an undici keep-alive pool.
  */
 export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
   const cache = redisTokenCache(o.redis, o.tokenKey);
+  const fetch = createLeanFetch();
   const waits = o.waitInClient ?? true;
   // One write queue per installation, as GitHub asks writes to be serial and a second apart.
   const write = new Bottleneck.Group({ maxConcurrent: 1, minTime: o.settings.writeMinMs });
@@ -86,6 +88,7 @@ export function createGitHubApp(o: GitHubAppOptions): GitHubApp {
         ...(installationId === undefined ? {} : { installationId }),
       },
       log,
+      request: { fetch },
       retry: { enabled: waits, retryAfterBaseValue: o.settings.retryBaseMs },
       throttle: {
         enabled: waits,
