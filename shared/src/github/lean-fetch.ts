@@ -96,6 +96,9 @@ export type LeanFetch = (url: string | URL, init?: LeanInit) => Promise<LeanResp
  * on: redirects followed (up to 20) unless told otherwise, the answer's status, headers and
  * body, an AbortSignal, and a network failure thrown as fetch throws it (a TypeError whose
  * cause says why), which octokit turns into a 500 RequestError that plugin-retry retries.
+ * Not kept: the answer's `url` is the one asked for (fetch's is the last one after redirects;
+ * octokit copies it to `response.url`, which nothing here reads), and no `accept-encoding` is
+ * sent, so GitHub answers uncompressed (nothing to inflate).
  */
 export function createLeanFetch(dispatcher: Dispatcher = sharedAgent()): LeanFetch {
   return async (url, init = {}) => {
