@@ -70,6 +70,21 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // `npm run test:compose` only: the real compose.yaml on a Docker engine (it builds the
+      // image and takes minutes), so not part of `npm test`. No servers of the host needed.
+      ...(process.env.SOLSTICE_TEST_COMPOSE === '1'
+        ? [
+            {
+              test: {
+                name: 'compose',
+                include: ['test/compose/**/*.test.ts'],
+                testTimeout: 600_000,
+                hookTimeout: 1_800_000,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -20,15 +20,31 @@ writeFileSync(emptyEnv, '');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function composeConfig(envFile: string, ...extra: string[]): string {
+  return composeConfigWith({}, envFile, ['compose.yaml'], ...extra);
+}
+
+/** `docker-compose config` of these files, with these variables in the calling environment. */
+function composeConfigWith(
+  env: Record<string, string>,
+  envFile: string,
+  files: string[],
+  ...extra: string[]
+): string {
   return execFileSync(
     'docker-compose',
-    ['--env-file', envFile, '-f', join(root, 'compose.yaml'), ...extra, 'config'],
-    { cwd: root, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, encoding: 'utf8' },
+    ['--env-file', envFile, ...files.flatMap((f) => ['-f', join(root, f)]), ...extra, 'config'],
+    { cwd: root, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, encoding: 'utf8' },
   );
 }
 
 interface Service {
   image?: string;
+  user?: string;
+  read_only?: boolean;
+  cap_drop?: string[];
+  security_opt?: string[];
+  mem_limit?: string | number;
+  secrets?: unknown[];
   build?: { target?: string };
   command?: string[];
   container_name?: string;
@@ -39,7 +55,36 @@ interface Service {
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
 }
-type Config = { services: Record<string, Service>; volumes: Record<string, unknown> };
+type Config = {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+  secrets?: Record<string, { file: string }>;
+};
+
+/** Settings that are secrets: none may be in any service's environment (docker inspect shows it). */
+const SECRET_VARIABLES = [
+  'REDIS_URL',
+  'AMQP_URL',
+  'GITHUB_APP_KEY',
+  'GITHUB_WEBHOOK_SECRET',
+  'WEBHOOK_SECRET',
+  'RABBITMQ_DEFAULT_PASS',
+  'RABBITMQ_PASSWORD',
+];
+
+/** Every container: read-only, no capabilities, no-new-privileges, a memory limit. */
+function checkHardened(services: Record<string, Service>): void {
+  for (const [name, s] of Object.entries(services)) {
+    expect(s.read_only, `${name} read_only`).toBe(true);
+    expect(s.cap_drop, `${name} cap_drop`).toEqual(['ALL']);
+    expect(s.security_opt, `${name} security_opt`).toContain('no-new-privileges:true');
+    expect(s.mem_limit, `${name} mem_limit`).toBeDefined();
+    for (const v of SECRET_VARIABLES)
+      expect(s.environment?.[v], `${name} has ${v} in its environment`).toBeUndefined();
+    if (s.environment?.NODE_ENV !== undefined)
+      expect(s.environment.NODE_ENV, `${name} NODE_ENV`).toBe('production');
+  }
+}
 
 const STAGES = {
   receiver: { addr: 'HTTP_ADDR', port: '8082', servers: ['redis'] },
@@ -80,9 +125,38 @@ function checkProperties(config: Config): void {
       expect(s.depends_on?.[server]?.condition, `${name} → ${server}`).toBe('service_healthy');
     // Each copy of a scaled stage needs its own consumer name (the default: host name + pid).
     expect(s.environment?.CONSUMER_NAME ?? '').toBe('');
-    if (name !== 'receiver') expect(s.ports, `${name} publishes a port`).toBeUndefined();
+    // No stage publishes a port (the receiver neither: the ingress is its one address).
+    expect(s.ports, `${name} publishes a port`).toBeUndefined();
+    // The URLs (with passwords) come from files the `secrets` service writes.
+    expect(s.environment?.REDIS_URL_FILE, name).toBe('/run/solstice/redis-url');
+    expect(JSON.stringify(s.volumes), name).toContain(`secrets-${name}:/run/solstice:ro`);
+    expect(s.depends_on?.redis?.condition, `${name} → redis`).toBe('service_healthy');
   }
-  expect(JSON.stringify(services.receiver!.ports)).toContain('8082');
+  for (const name of ['publisher', 'reporter', 'demo-orchestrator'])
+    expect(services[name]!.environment?.AMQP_URL_FILE, name).toBe('/run/solstice/amqp-url');
+  for (const name of ['receiver', 'expander'])
+    expect(services[name]!.environment?.AMQP_URL_FILE, name).toBeUndefined();
+  // The ingress alone publishes the webhook port, balancing over the receiver's copies.
+  const ingress = services.ingress!;
+  expect(ingress.command).toEqual(['node', 'tools/cli/dist/ingress/main.js']);
+  expect(JSON.stringify(ingress.ports)).toContain('8082');
+  expect(ingress.environment?.INGRESS_UPSTREAM).toBe('receiver:8082');
+  expect(ingress.depends_on?.receiver?.condition).toBe('service_healthy');
+  // /metrics stays on the receiver's own METRICS_ADDR, published nowhere.
+  expect(services.receiver!.environment?.METRICS_ADDR).toBe('0.0.0.0:9100');
+  const published = Object.entries(services).filter(([, s]) => s.ports !== undefined);
+  expect(JSON.stringify(published)).not.toMatch(/9100|9101|9102|9103/);
+
+  // Passwords: generated once by the one-shot `secrets` service, into one volume per reader.
+  const secrets = services.secrets!;
+  expect(secrets.command).toEqual(['node', 'tools/cli/dist/compose-secrets/main.js']);
+  for (const name of ['redis', 'rabbitmq'])
+    expect(services[name]!.depends_on?.secrets?.condition, name).toBe(
+      'service_completed_successfully',
+    );
+  expect(redis.command).toContain('/run/solstice/redis.conf');
+  expect(rabbit.environment?.RABBITMQ_CONFIG_FILE).toBe('/run/solstice/rabbitmq.conf');
+  checkHardened(services);
   // The App registration writes the credentials volume; the stages that need the App read it.
   // (`docker-compose config` spells the receiver's mount `…:rw`.)
   expect(JSON.stringify(services.receiver!.volumes)).toMatch(/"credentials:\/credentials(:rw)?"/);
@@ -113,15 +187,47 @@ describe('compose.yaml', () => {
     checkProperties(config);
     // Unset settings stay empty: the programs apply their own defaults.
     expect(config.services.expander!.environment).toMatchObject({
-      REDIS_URL: 'redis://redis:6379',
+      REDIS_URL_FILE: '/run/solstice/redis-url',
       STREAM_PREFIX: 'solstice',
-      GITHUB_APP_ID: '',
       RUNS_ON_MAP: '',
     });
-    expect(config.services.publisher!.environment!.AMQP_URL).toBe(
-      'amqp://solstice:solstice@rabbitmq:5672/%2f',
-    );
+    expect(config.services.publisher!.environment!.AMQP_URL_FILE).toBe('/run/solstice/amqp-url');
   });
+
+  it.skipIf(!hasCompose)(
+    "keeps NODE_ENV production whatever the caller's NODE_ENV (a test runner sets test)",
+    () => {
+      const config = parse(
+        composeConfigWith({ NODE_ENV: 'test' }, emptyEnv, ['compose.yaml'], '--profile', 'demo'),
+      ) as Config;
+      for (const [name, s] of Object.entries(config.services))
+        if (s.image?.startsWith('solstice'))
+          expect(s.environment?.NODE_ENV, name).toBe('production');
+    },
+  );
+
+  it.skipIf(!hasCompose)(
+    'compose.secrets.yaml gives the App key and webhook secret as compose secrets (files), never variables',
+    () => {
+      const config = parse(
+        composeConfigWith({ GITHUB_APP_ID: '42' }, emptyEnv, [
+          'compose.yaml',
+          'compose.secrets.yaml',
+        ]),
+      ) as Config;
+      expect(config.secrets?.github_app_key?.file).toMatch(/secrets\/github-app-key\.pem$/);
+      const { receiver, expander, reporter } = config.services;
+      expect(receiver!.secrets).toHaveLength(2);
+      expect(receiver!.environment).toMatchObject({
+        GITHUB_APP_ID: '42',
+        GITHUB_APP_KEY_PATH: '/run/secrets/github_app_key',
+        GITHUB_WEBHOOK_SECRET_FILE: '/run/secrets/github_webhook_secret',
+      });
+      for (const s of [expander!, reporter!])
+        expect(s.environment?.GITHUB_APP_KEY_PATH).toBe('/run/secrets/github_app_key');
+      checkHardened(config.services);
+    },
+  );
 
   it.skipIf(!hasCompose)('passes with .env.example as the .env, and with the demo profile', () => {
     parse(composeConfig(join(root, '.env.example')));
@@ -131,13 +237,13 @@ describe('compose.yaml', () => {
 
   it.skipIf(!hasCompose)('takes settings from .env', () => {
     const env = join(scratch, 'custom.env');
-    writeFileSync(env, 'STREAM_PREFIX=ci\nGITHUB_APP_ID=12345\nRECEIVER_HOST_PORT=9999\n');
+    writeFileSync(env, 'STREAM_PREFIX=ci\nLOGS_BASE_URL=http://l\nRECEIVER_HOST_PORT=9999\n');
     const config = parse(composeConfig(env)) as Config;
     expect(config.services.reporter!.environment).toMatchObject({
       STREAM_PREFIX: 'ci',
-      GITHUB_APP_ID: '12345',
+      LOGS_BASE_URL: 'http://l',
     });
-    expect(JSON.stringify(config.services.receiver!.ports)).toContain('9999');
+    expect(JSON.stringify(config.services.ingress!.ports)).toContain('9999');
   });
 });
 
@@ -201,6 +307,10 @@ describe('.env.example', () => {
       'CREDENTIALS_DIR',
       'WEBHOOK_URL',
       'GITHUB_WEB_URL',
+      // secrets as files
+      'REDIS_URL_FILE',
+      'AMQP_URL_FILE',
+      'GITHUB_WEBHOOK_SECRET_FILE',
     ];
     expect(variables.filter((v) => !documented.has(v))).toEqual([]);
   });
@@ -208,7 +318,7 @@ describe('.env.example', () => {
   it('documents every variable compose.yaml reads', () => {
     const used = new Set(
       [
-        ...read('compose.yaml')
+        ...(read('compose.yaml') + read('compose.secrets.yaml'))
           .replace(/^\s*#.*$/gm, '')
           .matchAll(/\$\{([A-Z0-9_]+)/g),
       ].map((m) => m[1]),

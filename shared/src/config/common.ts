@@ -37,8 +37,12 @@ export function readRedisSettings(r: ConfigReader): { redisUrl: string; streamPr
   return { redisUrl: readRedisUrl(r), streamPrefix };
 }
 
-/** REDIS_URL: one server (redis://, rediss://) or sentinels and a master name (redis+sentinel://). */
+/**
+ * REDIS_URL: one server (redis://, rediss://) or sentinels and a master name (redis+sentinel://);
+ * or REDIS_URL_FILE, a file holding it (a URL with a password, as compose's secrets write it).
+ */
 function readRedisUrl(r: ConfigReader): string {
+  r.fromFile('REDIS_URL');
   const value = r.raw('REDIS_URL');
   if (value === undefined) return DEFAULT_REDIS_URL;
   if (!/^rediss?\+sentinel:/i.test(value))
@@ -157,8 +161,12 @@ export function readAmqpSettings(r: ConfigReader): {
   };
 }
 
-/** AMQP_URL: one amqp:// URL, or the nodes of a cluster as several separated by commas. */
+/**
+ * AMQP_URL: one amqp:// URL, or the nodes of a cluster as several separated by commas; or
+ * AMQP_URL_FILE, a file holding it.
+ */
 export function readAmqpUrl(r: ConfigReader): string {
+  r.fromFile('AMQP_URL');
   const value = r.raw('AMQP_URL');
   if (value === undefined || !value.includes(','))
     return r.url('AMQP_URL', DEFAULT_AMQP_URL, ['amqp:', 'amqps:']);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 
 export interface ConfigSource {
@@ -36,6 +37,8 @@ export class ConfigReader {
   private readonly env: Record<string, string | undefined>;
   private readonly flags: Map<string, string>;
   private readonly used = new Set<string>();
+  /** Values read from `NAME_FILE` files (fromFile), which raw(NAME) returns. */
+  private readonly fileValues = new Map<string, string>();
 
   constructor(source: ConfigSource = {}) {
     this.env = source.env ?? process.env;
@@ -48,8 +51,38 @@ export class ConfigReader {
   raw(name: string): string | undefined {
     const flag = flagName(name);
     this.used.add(flag);
+    const fromFile = this.fileValues.get(name);
+    if (fromFile !== undefined) return fromFile;
     const value = this.flags.get(flag) ?? this.env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  /**
+   * `NAME_FILE`, when set, names a file holding NAME's value (as Docker and Kubernetes mount
+   * secrets; one trailing newline is dropped, since editors and `echo` add one): from then on
+   * raw(NAME) returns it, as it is. Setting both, or a file that is missing, unreadable or
+   * empty, is a problem naming NAME_FILE. Returns the variable the value comes from.
+   */
+  fromFile(name: string): string {
+    const fileVar = `${name}_FILE`;
+    const path = this.raw(fileVar);
+    if (path === undefined) return name;
+    if (this.raw(name) !== undefined) {
+      this.problem(`${fileVar}: expected either ${name} or ${fileVar}, not both`);
+      return name;
+    }
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+      this.fail(fileVar, `a readable file holding ${name}`, `${path} (${code})`);
+      return fileVar;
+    }
+    const value = text.replace(/\r?\n$/, '');
+    if (value === '') this.fail(fileVar, `a file holding ${name}`, `${path} (empty)`);
+    else this.fileValues.set(name, value);
+    return fileVar;
   }
 
   /** true when `name` was given as a `--kebab-case` flag (so it shows in `ps`). */

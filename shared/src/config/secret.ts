@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { notAFlag, type ConfigReader } from './reader.js';
 
 export interface SecretValue {
@@ -18,28 +17,14 @@ export function readSecret(
   name: string,
   opts: { file?: boolean } = {},
 ): SecretValue | undefined {
-  const fileVar = `${name}_FILE`;
   const instead = opts.file
-    ? `set ${name} in the environment, or ${fileVar} to a file holding it`
+    ? `set ${name} in the environment, or ${name}_FILE to a file holding it`
     : `set ${name} in the environment`;
   if (r.fromFlag(name)) {
     r.raw(name); // consumed: refused here, not reported again as an unknown option
     return r.problem(notAFlag(name, instead));
   }
-  const path = opts.file ? r.raw(fileVar) : undefined;
-  const direct = r.raw(name);
-  if (path === undefined) return direct === undefined ? undefined : { value: direct, from: name };
-  if (direct !== undefined) {
-    return r.problem(`${fileVar}: expected either ${name} or ${fileVar}, not both`);
-  }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    return r.fail(fileVar, `a readable file holding ${name}`, `${path} (${code})`);
-  }
-  const value = text.replace(/\r?\n$/, '');
-  if (value === '') return r.fail(fileVar, `a file holding ${name}`, `${path} (empty)`);
-  return { value, from: fileVar };
+  const from = opts.file ? r.fromFile(name) : name;
+  const value = r.raw(name);
+  return value === undefined ? undefined : { value, from };
 }

@@ -5,6 +5,7 @@ import {
   handleProcessSignals,
   parseAddr,
   readAddr,
+  readSecret,
   runMain,
 } from '@solstice/shared';
 import { createStandIn } from './create-stand-in.js';
@@ -37,7 +38,7 @@ runMain('github-standin', async () => {
     'http:',
     'https:',
   ]);
-  const secret = r.list('GITHUB_WEBHOOK_SECRET')[0];
+  const secret = readSecret(r, 'GITHUB_WEBHOOK_SECRET', { file: true })?.value.split(',')[0];
   const workflowFile = r.string('STANDIN_WORKFLOW_FILE');
   const hookId = r.int('GITHUB_APP_HOOK_ID', 1, { min: 1 });
   r.done();
