@@ -61,7 +61,8 @@ export class ComposeProject {
     settings: Record<string, string>,
     private readonly profiles: string[] = [],
   ) {
-    const base = 20_000 + Math.floor(Math.random() * 4000) * 10;
+    // 21000-24990: clear of the host servers (6379, 5672, 15672, 25672) and of the ephemeral range.
+    const base = 21_000 + Math.floor(Math.random() * 400) * 10;
     this.ports = {
       REDIS_HOST_PORT: base,
       RABBITMQ_HOST_PORT: base + 1,

@@ -111,7 +111,12 @@ export function secretFiles(
     redis: { 'redis.conf': `requirepass ${p.redis}\n`, password: p.redis + '\n' },
     rabbitmq: {
       'definitions.json': json(rabbitDefinitions(p, n)),
-      'rabbitmq.conf': 'load_definitions = /run/solstice/definitions.json\n',
+      // Logs to the console only (the root file system is read-only); the memory alarm below
+      // compose's 1 GB limit (RabbitMQ may not see the container's).
+      'rabbitmq.conf':
+        'load_definitions = /run/solstice/definitions.json\n' +
+        'log.console = true\nlog.file = false\n' +
+        'vm_memory_high_watermark.absolute = 400MiB\n',
     },
     receiver: { 'redis-url': redis + '\n' },
     expander: { 'redis-url': redis + '\n' },
