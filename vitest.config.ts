@@ -34,7 +34,9 @@ const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
-    globalSetup: ['./test/support/global-setup.ts'],
+    // Redis and RabbitMQ for the tests (not for test:compose, which brings its own).
+    globalSetup:
+      process.env.SOLSTICE_TEST_COMPOSE === '1' ? [] : ['./test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     projects: [
