@@ -1,11 +1,17 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
+// An empty --env-file: a developer's .env in the checkout is not read (docker-compose wants a file).
+const emptyEnvFile = join(mkdtempSync(join(tmpdir(), 'solstice-compose-env-')), 'empty.env');
+writeFileSync(emptyEnvFile, '');
 
 /** A command's output; a failing command throws with its stderr. */
 export async function sh(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
@@ -74,6 +80,8 @@ export class ComposeProject {
     this.env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      // A busy engine (vfs storage copies every container's files) may take minutes per call.
+      COMPOSE_HTTP_TIMEOUT: '600',
       ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
       ...Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)])),
       ...settings,
@@ -96,7 +104,7 @@ export class ComposeProject {
         '--project-directory',
         root,
         '--env-file',
-        '/dev/null',
+        emptyEnvFile,
         ...files,
         ...profiles,
         ...args,
