@@ -133,6 +133,7 @@ describe.sequential('compose.yaml on a Docker engine', () => {
       await p.waitHealthy(HEALTHY_MS);
       const password = await p.read('redis', '/run/solstice/password');
       redis = new Redis(p.ports.REDIS_HOST_PORT!, '127.0.0.1', { password });
+      redis.on('error', () => {}); // Redis is stopped on purpose in the last test
     }, HEALTHY_MS + 120_000);
     afterAll(async () => {
       redis?.disconnect();
@@ -259,6 +260,7 @@ describe.sequential('compose.yaml on a Docker engine', () => {
       await p.waitHealthy(HEALTHY_MS);
       const password = await p.read('redis', '/run/solstice/password');
       redis = new Redis(p.ports.REDIS_HOST_PORT!, '127.0.0.1', { password });
+      redis.on('error', () => {}); // Redis is stopped on purpose in the last test
       expect(await streamLengths()).toEqual(before);
       // And the pipeline works on: a new push completes (at a new stand-in, which forgot the
       // Check Runs of the pushes before).
