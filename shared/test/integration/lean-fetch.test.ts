@@ -163,7 +163,10 @@ describe('octokit clients on the lean fetch, against the stand-in', () => {
         check_run_id: 999_999_999,
         status: 'completed',
       })
-      .catch((e: unknown) => e as { name: string; status: number; message: string });
+      .then(
+        () => ({ name: 'no error', status: 200, message: '' }),
+        (e: unknown) => e as { name: string; status: number; message: string },
+      );
     expect(err).toMatchObject({ name: 'HttpError', status: 404 });
     expect(err.message).toMatch(/Not Found/);
   });
