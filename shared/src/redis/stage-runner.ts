@@ -415,27 +415,22 @@ export class StageRunner {
         metrics?.entriesHandled.inc({ stream, outcome: outcome.filtered ? 'filtered' : 'ok' });
       } else if (isPermanent(outcome.error)) {
         await this.toDead(entry, errorMessage(outcome.error));
-      } else if (outcome.error instanceof RetryLater) {
-        // No wait here: the rest of the batch goes on, and the claim pass brings it back.
-        metrics?.entriesHandled.inc({ stream, outcome: 'deferred' });
-        this.notBefore.set(entry.id, outcome.error.untilMs);
-        log.warn(
-          {
-            stream,
-            id: entry.id,
-            until: new Date(outcome.error.untilMs).toISOString(),
-            err: errorMessage(outcome.error),
-          },
-          'entry deferred: it stays pending and is handled again after that time (not counted as a delivery)',
-        );
-        await redis.hset(this.errorsKey, entry.id, errorMessage(outcome.error).slice(0, 2000));
       } else {
-        metrics?.entriesHandled.inc({ stream, outcome: 'retry' });
+        // Left pending. A RetryLater (a rate limit) is not waited for here: the rest of the
+        // batch goes on, and the claim pass brings it back after its time.
+        const later = outcome.error instanceof RetryLater ? outcome.error : undefined;
+        if (later) this.notBefore.set(entry.id, later.untilMs);
+        const err = errorMessage(outcome.error);
+        metrics?.entriesHandled.inc({ stream, outcome: later ? 'deferred' : 'retry' });
         log.warn(
-          { stream, id: entry.id, deliveries: entry.deliveries, err: errorMessage(outcome.error) },
-          'entry failed; it stays pending and is handled again after RETRY_MIN_IDLE_MS',
+          later
+            ? { stream, id: entry.id, until: new Date(later.untilMs).toISOString(), err }
+            : { stream, id: entry.id, deliveries: entry.deliveries, err },
+          later
+            ? 'entry deferred: it stays pending and is handled again after that time (not counted as a delivery)'
+            : 'entry failed; it stays pending and is handled again after RETRY_MIN_IDLE_MS',
         );
-        await redis.hset(this.errorsKey, entry.id, errorMessage(outcome.error).slice(0, 2000));
+        await redis.hset(this.errorsKey, entry.id, err.slice(0, 2000));
       }
     }
     // One commit in flight at a time, in order: this batch's commit runs while the next batch
