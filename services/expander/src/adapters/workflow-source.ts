@@ -61,13 +61,13 @@ export function createWorkflowSource(o: WorkflowSourceOptions): WorkflowSource {
       try {
         response = await ask();
       } catch (err) {
-        // A token revoked before its expiry (App re-installed) stays cached: mint one and retry once.
+        // A token revoked before its expiry (App re-installed): the client has dropped it
+        // from its caches (createGitHubApp), so one more try takes a newer one or mints one.
         if ((err as { status?: number }).status !== 401 || isTokenMint(err)) throw err;
         o.log.warn(
           { installation: at.installationId },
-          'installation token refused; minting a new one',
+          'installation token refused; trying once more with a new one',
         );
-        await client.auth({ type: 'installation', refresh: true });
         response = await ask();
       }
       file = decodeContent(response.data, o.maxBytes);
